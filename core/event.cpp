@@ -1,0 +1,24 @@
+#include "core/event.hpp"
+
+#include "core/json.hpp"
+#include "core/sse_format.hpp"
+
+namespace pushbench {
+
+EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data) {
+  auto event = std::make_shared<EncodedEvent>();
+  event->seq = seq;
+  event->ts = ts;
+  event->json.reserve(data.size() + 64);
+  event->json += "{\"seq\":";
+  event->json += std::to_string(seq);
+  event->json += ",\"ts\":";
+  event->json += std::to_string(ts);
+  event->json += ",\"data\":";
+  append_json_string(event->json, data);
+  event->json += '}';
+  event->sse = sse_event_frame(seq, event->json);
+  return event;
+}
+
+}  // namespace pushbench

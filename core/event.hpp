@@ -1,0 +1,24 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace pushbench {
+
+// One published event, encoded once per wire format and then shared, immutable, by every
+// subscriber of every technique: a broadcast never copies or re-encodes per subscriber.
+struct EncodedEvent {
+  std::uint64_t seq = 0;
+  std::int64_t ts = 0;  // publish time, ns since the Unix epoch (CLOCK_REALTIME)
+  std::string json;     // {"seq":N,"ts":T,"data":"..."}: poll bodies and WebSocket text frames
+  std::string sse;      // "id: N\ndata: <json>\n\n"
+
+  std::size_t memory_bytes() const { return sizeof(*this) + json.capacity() + sse.capacity(); }
+};
+
+using EventPtr = std::shared_ptr<const EncodedEvent>;
+
+EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data);
+
+}  // namespace pushbench

@@ -1,0 +1,40 @@
+#include "core/event_log.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace pushbench {
+
+EventLog::EventLog(std::size_t max_events, std::size_t max_bytes) : ring_(max_events), max_bytes_(max_bytes) {
+  if (max_events == 0) throw std::invalid_argument("event log needs room for at least one event");
+}
+
+const EventPtr& EventLog::append(std::int64_t ts, std::string_view data) {
+  EventPtr event = encode_event(next_seq_, ts, data);
+  // Keep at least the new event, however large: a publish is never refused for history's sake.
+  while (count_ > 0 && (count_ == ring_.size() || bytes_ + event->memory_bytes() > max_bytes_)) drop_oldest();
+  const std::size_t slot = (head_ + count_) % ring_.size();
+  bytes_ += event->memory_bytes();
+  ring_[slot] = std::move(event);
+  ++count_;
+  ++next_seq_;
+  return ring_[slot];
+}
+
+void EventLog::drop_oldest() {
+  bytes_ -= ring_[head_]->memory_bytes();
+  ring_[head_].reset();
+  head_ = (head_ + 1) % ring_.size();
+  --count_;
+}
+
+const EventPtr& EventLog::at(std::uint64_t seq) const {
+  return ring_[(head_ + (seq - first_retained_seq())) % ring_.size()];
+}
+
+void EventLog::read_since(std::uint64_t since, std::size_t max, std::vector<EventPtr>& out) const {
+  const std::uint64_t from = std::max(since + 1, first_retained_seq());
+  for (std::uint64_t seq = from; seq <= last_seq() && max > 0; ++seq, --max) out.push_back(at(seq));
+}
+
+}  // namespace pushbench

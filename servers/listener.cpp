@@ -1,0 +1,63 @@
+#include "servers/listener.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "servers/http_session.hpp"
+
+namespace pushbench {
+
+Listener::Listener(boost::asio::io_context& ioc, SharedState& state)
+    : ioc_(ioc), state_(state), acceptor_(boost::asio::make_strand(ioc)), retry_(acceptor_.get_executor()) {}
+
+boost::asio::ip::tcp::endpoint Listener::open(const boost::asio::ip::tcp::endpoint& endpoint) {
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(boost::asio::socket_base::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(boost::asio::socket_base::max_listen_connections);
+  return acceptor_.local_endpoint();
+}
+
+void Listener::run() {
+  boost::asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->accept_next(); });
+}
+
+void Listener::stop() {
+  boost::asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    boost::system::error_code ignored;
+    self->acceptor_.close(ignored);
+    self->retry_.cancel();
+  });
+}
+
+void Listener::accept_next() {
+  acceptor_.async_accept(boost::asio::make_strand(ioc_),
+                         [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+                           self->on_accept(ec, std::move(socket));
+                         });
+}
+
+void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
+  if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
+  if (ec) {
+    retry_.expires_after(std::chrono::milliseconds(50));
+    retry_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
+      if (!wait_ec) self->accept_next();
+    });
+    return;
+  }
+  Stats& stats = state_.stats();
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);  // events are small and latency is what we measure
+  if (stats.connections.load(std::memory_order_relaxed) >= state_.options().max_connections) {
+    stats.connections_rejected.fetch_add(1, std::memory_order_relaxed);
+    auto session = std::make_shared<HttpSession>(std::move(socket), state_, ConnectionSlot{});
+    boost::asio::post(session->executor(), [session] { session->refuse(503, "too many connections"); });
+  } else {
+    stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+    std::make_shared<HttpSession>(std::move(socket), state_, ConnectionSlot{stats})->run();
+  }
+  accept_next();
+}
+
+}  // namespace pushbench

@@ -1,0 +1,51 @@
+#include "servers/publisher.hpp"
+
+#include <cmath>
+
+#include "core/clock.hpp"
+
+namespace pushbench {
+
+std::string make_payload(std::size_t size) {
+  static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string data(size, ' ');
+  for (std::size_t i = 0; i < size; ++i) data[i] = alphabet[i % alphabet.size()];
+  return data;
+}
+
+Publisher::Publisher(boost::asio::any_io_executor executor, SharedState& state)
+    : state_(state), timer_(std::move(executor)) {}
+
+void Publisher::start(double rate, std::size_t payload) {
+  rate_ = rate;
+  data_ = make_payload(payload);
+  t0_ = std::chrono::steady_clock::now();
+  t0_realtime_ns_ = realtime_ns();
+  next_index_ = 0;
+  wait_for_next();
+}
+
+void Publisher::stop() { timer_.cancel(); }
+
+std::chrono::nanoseconds Publisher::offset(std::uint64_t index) const {
+  return std::chrono::nanoseconds(std::llround(static_cast<double>(index) * 1e9 / rate_));
+}
+
+void Publisher::wait_for_next() {
+  timer_.expires_at(t0_ + offset(next_index_));
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) publish_due();
+  });
+}
+
+void Publisher::publish_due() {
+  // Bounded per tick so that a long stall (a stopped process) cannot monopolise a thread.
+  constexpr int most_per_tick = 10000;
+  const auto now = std::chrono::steady_clock::now();
+  for (int i = 0; i < most_per_tick && t0_ + offset(next_index_) <= now; ++i, ++next_index_) {
+    state_.publish(t0_realtime_ns_ + offset(next_index_).count(), data_);
+  }
+  wait_for_next();
+}
+
+}  // namespace pushbench

@@ -1,0 +1,49 @@
+#include "servers/server.hpp"
+
+#include <boost/asio/strand.hpp>
+#include <csignal>
+#include <thread>
+#include <vector>
+
+namespace pushbench {
+
+Server::Server(ServerOptions options)
+    : state_(std::move(options)),
+      ioc_(static_cast<int>(state_.options().threads)),
+      signals_(ioc_, SIGINT, SIGTERM),
+      listener_(std::make_shared<Listener>(ioc_, state_)),
+      publisher_(boost::asio::make_strand(ioc_), state_),
+      stop_timer_(ioc_) {}
+
+boost::asio::ip::tcp::endpoint Server::listen() {
+  const ServerOptions& options = state_.options();
+  return listener_->open({boost::asio::ip::make_address(options.bind), static_cast<unsigned short>(options.port)});
+}
+
+void Server::run() {
+  const ServerOptions& options = state_.options();
+  listener_->run();
+  if (options.rate > 0) publisher_.start(options.rate, options.payload);
+  signals_.async_wait([this](boost::system::error_code ec, int) {
+    if (!ec) stop();
+  });
+  std::vector<std::jthread> extra;
+  for (std::uint64_t i = 1; i < options.threads; ++i) extra.emplace_back([this] { ioc_.run(); });
+  ioc_.run();
+}
+
+void Server::stop() {
+  listener_->stop();
+  publisher_.stop();
+  state_.shutdown_all();
+  wait_for_streams(std::chrono::steady_clock::now() + std::chrono::milliseconds(1500));
+}
+
+// Gives WebSocket close handshakes time to finish, then stops whatever is left.
+void Server::wait_for_streams(std::chrono::steady_clock::time_point deadline) {
+  if (state_.stream_count() == 0 || std::chrono::steady_clock::now() >= deadline) return ioc_.stop();
+  stop_timer_.expires_after(std::chrono::milliseconds(20));
+  stop_timer_.async_wait([this, deadline](boost::system::error_code) { wait_for_streams(deadline); });
+}
+
+}  // namespace pushbench

@@ -1,0 +1,54 @@
+#include "servers/server_options.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <iostream>
+
+#include "core/flags.hpp"
+#include "servers/techniques/technique.hpp"
+
+namespace pushbench {
+
+ServerOptions parse_server_options(int argc, char** argv) {
+  using namespace std::chrono_literals;
+  constexpr std::uint64_t gib = 1ull << 30;
+  ServerOptions o;
+  std::vector<std::string> technique_names{"all"};
+  for (const Technique& t : techniques()) technique_names.emplace_back(t.name);
+
+  Flags flags("pushbench-server", "--technique T [flags]");
+  flags.text("technique", &o.technique, "push technique whose endpoint is served (required)", technique_names)
+      .text("bind", &o.bind, "address to listen on")
+      .uint("port", &o.port, "TCP port; 0 picks a free one", 0, 65535)
+      .text("backend", &o.backend, "server architecture", {"beast"})
+      .decimal("rate", &o.rate, "built-in publisher rate, events/s (0 = off)", 0, 1e6)
+      .size("payload", &o.payload, "size of each published event's data", 0, 16ull << 20)
+      .uint("threads", &o.threads, "io_context threads", 1, 256)
+      .uint("history", &o.history, "events kept for resuming cursors", 1, 1ull << 24)
+      .size("history-bytes", &o.history_bytes, "memory the kept events may use", 1024, 64 * gib)
+      .uint("max-connections", &o.max_connections, "open connections; beyond, 503", 1, 1'000'000)
+      .size("max-header-bytes", &o.max_header_bytes, "request line and headers; beyond, 431", 256, 1 << 20)
+      .size("max-body-bytes", &o.max_body_bytes, "request body (POST /publish); beyond, 413", 0, gib)
+      .uint("max-queued-events", &o.max_queued_events, "unsent events per subscriber before it is cut off", 1,
+            1 << 24)
+      .uint("max-batch", &o.max_batch, "events in one poll response", 1, 1 << 20)
+      .duration("idle-timeout", &o.idle_timeout, "HTTP keep-alive idle timeout", 1ms, 24h)
+      .duration("max-long-poll", &o.max_long_poll, "longest timeout_ms a long poll may ask for", 1ms, 24h)
+      .duration("heartbeat", &o.heartbeat, "SSE comment sent when a stream was quiet this long", 1ms, 24h)
+      .duration("sse-retry", &o.sse_retry, "reconnect delay announced to SSE clients", 0ms, 24h)
+      .duration("ws-handshake-timeout", &o.ws_handshake_timeout, "WebSocket opening handshake timeout", 1ms, 1h)
+      .duration("ws-idle-timeout", &o.ws_idle_timeout,
+                "WebSocket: ping after half of this idle, close after all of it", 1ms, 24h)
+      .size("ws-max-message", &o.ws_max_message, "largest incoming WebSocket message; beyond, close 1009", 1, gib);
+  flags.parse_or_exit(argc, argv);
+  const auto fail = [](std::string_view problem) {
+    std::cerr << "pushbench-server: " << problem << "\n";
+    std::exit(2);
+  };
+  if (o.technique.empty()) fail("--technique: required (see --help)");
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(o.bind, ec);
+  if (ec) fail("--bind: '" + o.bind + "' is not an IP address");
+  return o;
+}
+
+}  // namespace pushbench

@@ -1,0 +1,104 @@
+#include "servers/shared_state.hpp"
+
+#include <sstream>
+
+namespace pushbench {
+
+SharedState::SharedState(ServerOptions options)
+    : options_(std::move(options)), log_(options_.history, options_.history_bytes) {}
+
+std::uint64_t SharedState::publish(std::int64_t ts, std::string_view data) {
+  std::lock_guard lock(mutex_);
+  const EventPtr& event = log_.append(ts, data);
+  stats_.published.fetch_add(1, std::memory_order_relaxed);
+  for (const auto& [key, weak] : streams_) {
+    if (auto stream = weak.lock()) stream->deliver(event);
+  }
+  for (const auto& [key, weak] : waiters_) {
+    if (auto waiter = weak.lock()) waiter->deliver(event);
+  }
+  waiters_.clear();  // a long poll is answered once
+  return event->seq;
+}
+
+std::vector<EventPtr> SharedState::read(std::uint64_t since) {
+  std::vector<EventPtr> events;
+  std::lock_guard lock(mutex_);
+  log_.read_since(since, options_.max_batch, events);
+  return events;
+}
+
+std::uint64_t SharedState::last_seq() {
+  std::lock_guard lock(mutex_);
+  return log_.last_seq();
+}
+
+std::vector<EventPtr> SharedState::subscribe(const std::shared_ptr<Subscriber>& stream,
+                                             std::optional<std::uint64_t> since) {
+  std::vector<EventPtr> backlog;
+  std::lock_guard lock(mutex_);
+  if (since) log_.read_since(*since, log_.size(), backlog);
+  streams_.emplace(stream.get(), stream);
+  return backlog;
+}
+
+void SharedState::unsubscribe(const Subscriber* stream) {
+  std::lock_guard lock(mutex_);
+  streams_.erase(stream);
+}
+
+std::vector<EventPtr> SharedState::read_or_wait(std::uint64_t since, const std::shared_ptr<Subscriber>& waiter) {
+  std::vector<EventPtr> events;
+  std::lock_guard lock(mutex_);
+  log_.read_since(since, options_.max_batch, events);
+  if (events.empty()) waiters_.emplace(waiter.get(), waiter);
+  return events;
+}
+
+void SharedState::cancel_wait(const Subscriber* waiter) {
+  std::lock_guard lock(mutex_);
+  waiters_.erase(waiter);
+}
+
+std::size_t SharedState::shutdown_all() {
+  std::lock_guard lock(mutex_);
+  std::size_t count = 0;
+  for (Registry* registry : {&streams_, &waiters_}) {
+    for (const auto& [key, weak] : *registry) {
+      if (auto subscriber = weak.lock()) subscriber->shutdown(), ++count;
+    }
+  }
+  return count;
+}
+
+std::size_t SharedState::stream_count() {
+  std::lock_guard lock(mutex_);
+  return streams_.size();
+}
+
+std::string SharedState::stats_json() {
+  std::uint64_t last = 0, retained = 0, retained_bytes = 0;
+  {
+    std::lock_guard lock(mutex_);
+    last = log_.last_seq();
+    retained = log_.size();
+    retained_bytes = log_.memory_bytes();
+  }
+  const auto get = [](const std::atomic<std::uint64_t>& counter) { return counter.load(std::memory_order_relaxed); };
+  std::ostringstream out;
+  out << "{\"connections\":" << get(stats_.connections)
+      << ",\"connections_accepted\":" << get(stats_.connections_accepted)
+      << ",\"connections_rejected\":" << get(stats_.connections_rejected)
+      << ",\"requests\":" << get(stats_.requests) << ",\"bad_requests\":" << get(stats_.bad_requests)
+      << ",\"published\":" << get(stats_.published) << ",\"delivered\":" << get(stats_.delivered)
+      << ",\"bytes_out\":" << get(stats_.bytes_out)
+      << ",\"slow_consumers_dropped\":" << get(stats_.slow_consumers_dropped)
+      << ",\"sse_streams\":" << get(stats_.sse_streams) << ",\"websockets\":" << get(stats_.websockets)
+      << ",\"long_polls_waiting\":" << get(stats_.long_polls_waiting) << ",\"last_seq\":" << last
+      << ",\"history_events\":" << retained << ",\"history_bytes\":" << retained_bytes
+      << ",\"technique\":\"" << options_.technique << "\",\"backend\":\"" << options_.backend
+      << "\",\"threads\":" << options_.threads << "}";
+  return out.str();
+}
+
+}  // namespace pushbench

@@ -1,0 +1,61 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/event_log.hpp"
+#include "servers/server_options.hpp"
+#include "servers/stats.hpp"
+#include "servers/subscriber.hpp"
+
+namespace pushbench {
+
+// The one event log behind all four techniques, the subscribers it feeds and the counters.
+// One lock serialises publish against subscribe, so a subscriber's backlog and its live events
+// meet with no gap, no duplicate and no reordering.
+class SharedState {
+ public:
+  explicit SharedState(ServerOptions options);
+
+  const ServerOptions& options() const { return options_; }
+  Stats& stats() { return stats_; }
+
+  // Appends the event and hands its shared encoding to every subscriber and waiting long poll.
+  std::uint64_t publish(std::int64_t ts, std::string_view data);
+
+  // Events after `since` (at most --max-batch), for polls.
+  std::vector<EventPtr> read(std::uint64_t since);
+  std::uint64_t last_seq();
+
+  // Registers a stream for the events after `since` (nullopt: from now on) and returns the
+  // backlog already in the log; the stream gets every later event through deliver().
+  std::vector<EventPtr> subscribe(const std::shared_ptr<Subscriber>& stream, std::optional<std::uint64_t> since);
+  void unsubscribe(const Subscriber* stream);
+
+  // Long poll: the events after `since` if there are any; otherwise registers `waiter` for one
+  // wake-up on the next publish and returns none.
+  std::vector<EventPtr> read_or_wait(std::uint64_t since, const std::shared_ptr<Subscriber>& waiter);
+  void cancel_wait(const Subscriber* waiter);
+
+  // Asks every stream and waiter to close; returns how many there were.
+  std::size_t shutdown_all();
+  std::size_t stream_count();
+
+  std::string stats_json();
+
+ private:
+  using Registry = std::unordered_map<const Subscriber*, std::weak_ptr<Subscriber>>;
+
+  const ServerOptions options_;
+  Stats stats_;
+  std::mutex mutex_;
+  EventLog log_;
+  Registry streams_;
+  Registry waiters_;
+};
+
+}  // namespace pushbench

@@ -1,0 +1,84 @@
+// WebSocket: an HTTP Upgrade, then one text frame per event on a full-duplex connection kept
+// alive by pings; Beast closes with 1002 on protocol errors (an unmasked client frame) and 1009
+// on a message over the limit.
+#include <boost/beast/websocket.hpp>
+
+#include "servers/stream_session.hpp"
+#include "servers/techniques/technique.hpp"
+
+namespace pushbench {
+namespace {
+
+namespace websocket = beast::websocket;
+
+// RFC 6455 5.2: a server frame is a 2-byte header, plus 2 or 8 bytes of extended length.
+std::size_t frame_bytes(std::size_t payload) {
+  return payload + 2 + (payload > 65535 ? 8 : payload > 125 ? 2 : 0);
+}
+
+class WebSocketSession final : public StreamSession {
+ public:
+  WebSocketSession(Handover connection, SharedState& state)
+      : StreamSession(state, connection.stream.get_executor(), state.stats().websockets),
+        ws_(std::move(connection.stream)),
+        slot_(std::move(connection.slot)) {}
+
+  void start(Request request, std::optional<std::uint64_t> since) {
+    const ServerOptions& options = state_.options();
+    beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts below take over
+    ws_.set_option(websocket::stream_base::timeout{options.ws_handshake_timeout, options.ws_idle_timeout, true});
+    ws_.read_message_max(options.ws_max_message);
+    ws_.auto_fragment(false);  // one frame per event
+    request_ = std::move(request);
+    ws_.async_accept(request_, [self = shared_from_this(), this, since](beast::error_code ec) {
+      request_ = {};
+      if (ec) return;
+      subscribe(since);
+      read_next();
+    });
+  }
+
+ private:
+  std::string_view encoding(const EncodedEvent& event) const override { return event.json; }
+
+  void write_queued() override {
+    ws_.text(true);
+    ws_.async_write(boost::asio::buffer(queue_.front().bytes),
+                    [self = shared_from_this(), this](beast::error_code ec, std::size_t bytes) {
+                      if (ec) return stop();
+                      written(1, frame_bytes(bytes));
+                    });
+  }
+
+  // Clients have nothing to say here, but reading is what answers their pings and close.
+  void read_next() {
+    ws_.async_read(incoming_, [self = shared_from_this(), this](beast::error_code ec, std::size_t) {
+      if (ec) return stop();
+      incoming_.clear();
+      read_next();
+    });
+  }
+
+  void close_gracefully() override {
+    if (!ws_.is_open()) return cut_off();
+    ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
+  }
+
+  void cut_off() override { beast::get_lowest_layer(ws_).close(); }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  ConnectionSlot slot_;
+  Request request_;  // the upgrade request, until the handshake is answered
+  beast::flat_buffer incoming_;
+};
+
+}  // namespace
+
+void serve_websocket(const std::shared_ptr<HttpSession>& session, Request& request, const Target& target) {
+  if (!websocket::is_upgrade(request)) return session->send(Reply::error(426, "this endpoint needs a WebSocket upgrade").header("Upgrade", "websocket"));
+  const auto since = target.uint_param("since", max_cursor);
+  SharedState& state = session->state();
+  std::make_shared<WebSocketSession>(session->take_connection(), state)->start(std::move(request), since);
+}
+
+}  // namespace pushbench
