@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages pushbench needs (only those missing), then configures and builds
+# the given CMake preset (default: release) into build/. Idempotent: a no-op when all is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset=${1:-release}
+
+packages=(
+  cmake g++ make pkg-config
+  libboost1.81-all-dev
+  googletest libgtest-dev
+  python3-pytest python3-websockets
+  curl procps util-linux
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" -j "$(nproc)"

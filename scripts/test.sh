@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds, and runs every test:
+# unit tests (GoogleTest through CTest) and integration tests (pytest against the real server,
+# with curl and Python websockets as peers), then the same under ThreadSanitizer with 2 threads.
+# PUSHBENCH_SKIP_TSAN=1 skips the sanitizer pass (a quicker local loop).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3  # Debian's, which sees python3-pytest and python3-websockets
+
+scripts/setup.sh release
+ctest --preset release
+PUSHBENCH_BUILD=build "$PY" -m pytest -q tests/integration
+
+if [[ ${PUSHBENCH_SKIP_TSAN:-0} != 1 ]]; then
+  echo "== ThreadSanitizer build (server with --threads 2) ==" >&2
+  scripts/setup.sh tsan
+  ctest --preset tsan
+  TSAN_OPTIONS="halt_on_error=1 exitcode=66" PUSHBENCH_BUILD=build-tsan PUSHBENCH_THREADS=2 \
+    "$PY" -m pytest -q tests/integration
+fi
