@@ -56,6 +56,10 @@ void StreamSession::written(std::size_t frames, std::size_t wire_bytes) {
   }
   frames_written_ += frames;
   state_.stats().add_delivery(events, wire_bytes);
+  release_writes();
+}
+
+void StreamSession::release_writes() {
   writing_ = !queue_.empty() && !stopped_;
   if (writing_) write_queued();
 }

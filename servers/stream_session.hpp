@@ -35,6 +35,9 @@ class StreamSession : public Subscriber, public std::enable_shared_from_this<Str
   void written(std::size_t frames, std::size_t wire_bytes);
   // The transport is gone or being closed: no more frames.
   void stop();
+  // Frames queue up but are not written until released (while a handshake is still going on).
+  void hold_writes() { writing_ = true; }
+  void release_writes();
 
   virtual std::string_view encoding(const EncodedEvent& event) const = 0;
   virtual void write_queued() = 0;    // write from the queue's front; completion calls written()

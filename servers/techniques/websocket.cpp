@@ -30,10 +30,13 @@ class WebSocketSession final : public StreamSession {
     ws_.read_message_max(options.ws_max_message);
     ws_.auto_fragment(false);  // one frame per event
     request_ = std::move(request);
-    ws_.async_accept(request_, [self = shared_from_this(), this, since](beast::error_code ec) {
+    // Subscribed before the 101 goes out, so a client that sees the handshake done misses nothing.
+    hold_writes();
+    subscribe(since);
+    ws_.async_accept(request_, [self = shared_from_this(), this](beast::error_code ec) {
       request_ = {};
-      if (ec) return;
-      subscribe(since);
+      if (ec) return stop();
+      release_writes();
       read_next();
     });
   }

@@ -1,0 +1,193 @@
+"""Bad input: each case gets a clear answer, and afterwards the server is up and every event
+still reaches another client."""
+import json
+import os
+import random
+import socket
+
+import pytest
+
+from conftest import wait_until
+from peers import (CurlStream, assert_all_delivered, raw_connect, raw_websocket, read_until_closed, read_ws_frame,
+                   ws_close_code, ws_frame)
+
+
+def raw_exchange(server, data):
+    sock = raw_connect(server)
+    try:
+        sock.sendall(data)
+        return read_until_closed(sock)
+    finally:
+        sock.close()
+
+
+def status_and_error(response):
+    head, _, body = response.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    return status, json.loads(body)["error"]
+
+
+@pytest.mark.parametrize("request_bytes", [
+    b"GARBAGE\r\n\r\n",
+    b"GET /healthz HTTP/9.9\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\nContent-Length: banana\r\n\r\n",
+    b"\x00\x01\x02\xff\r\n\r\n",
+])
+def test_malformed_request_gets_400_json(server, request_bytes):
+    status, error = status_and_error(raw_exchange(server, request_bytes))
+    assert status == 400 and error
+    assert_all_delivered(server)
+
+
+def test_oversized_headers_get_431(server):
+    big = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n"
+    status, error = status_and_error(raw_exchange(server, big))
+    assert status == 431 and "too large" in error
+    assert_all_delivered(server)
+
+
+def test_oversized_publish_gets_413(start_server):
+    server = start_server("--technique", "all", "--max-body-bytes", "1KiB")
+    status, _, body = server.request("POST", "/publish", body=b"x" * 2048)
+    assert status == 413 and "error" in json.loads(body)
+    assert server.stats()["published"] == 0
+    assert server.publish("x" * 1024) == 1
+    assert_all_delivered(server)
+
+
+def test_publish_rejects_invalid_utf8(server):
+    status, _, body = server.request("POST", "/publish", body=b"\xff\xfe")
+    assert status == 400 and "UTF-8" in json.loads(body)["error"]
+    assert_all_delivered(server)
+
+
+@pytest.mark.parametrize("path,headers,needle", [
+    ("/poll?since=abc", {}, "since"),
+    ("/poll?since=-1", {}, "since"),
+    ("/poll?since=1&since=2", {}, "twice"),
+    ("/poll?since=%zz", {}, "percent"),
+    ("/long-poll?since=0&timeout_ms=soon", {}, "timeout_ms"),
+    ("/long-poll?since=0&timeout_ms=999999999", {}, "timeout_ms"),
+    ("/sse?since=1.5", {}, "since"),
+    ("/sse", {"Last-Event-ID": "seven"}, "Last-Event-ID"),
+    ("/ws?since=x", {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+                     "Sec-WebSocket-Version": "13"}, "since"),
+])
+def test_bad_query_gets_400_naming_the_parameter(server, path, headers, needle):
+    status, _, body = server.request("GET", path, headers=headers)
+    assert status == 400
+    assert needle in json.loads(body)["error"]
+    assert_all_delivered(server)
+
+
+def test_unmasked_websocket_frame_is_closed_with_1002(server):
+    sock = raw_websocket(server)
+    try:
+        sock.sendall(ws_frame(0x1, b"hello", mask=False))
+        assert ws_close_code(sock) == 1002
+    finally:
+        sock.close()
+    assert_all_delivered(server)
+
+
+def test_websocket_message_over_the_limit_is_closed_with_1009(start_server):
+    server = start_server("--technique", "all", "--ws-max-message", "1KiB")
+    sock = raw_websocket(server)
+    try:
+        sock.sendall(ws_frame(0x1, b"y" * 1000))  # under the limit: ignored, connection stays
+        sock.sendall(ws_frame(0x1, b"x" * 2048))
+        assert ws_close_code(sock) == 1009
+    finally:
+        sock.close()
+    assert_all_delivered(server)
+
+
+def test_websocket_ping_is_answered_with_pong(server):
+    sock = raw_websocket(server)
+    try:
+        sock.sendall(ws_frame(0x9, b"are you there"))
+        assert read_ws_frame(sock) == (0xA, b"are you there")
+    finally:
+        sock.close()
+
+
+def test_server_sends_keepalive_pings(start_server):
+    server = start_server("--technique", "websocket", "--ws-idle-timeout", "400ms")
+    sock = raw_websocket(server)
+    try:
+        opcode, _ = read_ws_frame(sock)
+        assert opcode == 0x9, "a quiet connection gets a ping"
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("technique,path", [("sse", "/sse"), ("websocket", "/ws")])
+def test_subscriber_that_never_reads_is_cut_off(start_server, technique, path):
+    server = start_server("--technique", "all", "--max-queued-events", "8")
+    slow = socket.socket()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.connect((server.host, server.port))
+    slow.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+    stream_key = "sse_streams" if technique == "sse" else "websockets"
+    assert wait_until(lambda: server.stats()[stream_key] == 1)
+    reader = CurlStream(f"{server.url}/sse") if technique == "sse" else None
+    if reader:
+        assert wait_until(lambda: server.stats()[stream_key] == 2)
+    payload = "p" * 65536
+    published = 0
+    while server.stats()["slow_consumers_dropped"] == 0:
+        server.publish(payload)
+        published += 1
+        assert published < 2000, "a subscriber that never reads was never cut off"
+    assert server.stats()[stream_key] == (1 if reader else 0)
+    if reader:
+        assert [i for i, _ in reader.events(published, timeout=30)] == list(range(1, published + 1))
+        reader.close()
+    slow.settimeout(10)
+    read_until_closed(slow, limit=1 << 30)  # the server closed it
+    slow.close()
+    assert_all_delivered(server)
+
+
+def test_connections_beyond_the_limit_get_503(start_server):
+    server = start_server("--technique", "all", "--max-connections", "3")
+    idle = [raw_connect(server), raw_connect(server)]
+    assert server.stats()["connections"] == 3  # two idle ones and this request
+    idle.append(raw_connect(server))
+    response = raw_exchange(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    status, error = status_and_error(response)
+    assert status == 503 and "too many" in error
+    for sock in idle:
+        sock.close()
+    assert wait_until(lambda: server.request("GET", "/healthz")[0] == 200)
+    assert server.stats()["connections_rejected"] >= 1
+    assert_all_delivered(server)
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET /healthz HTTP/1.1\r\nHost:"])
+def test_idle_and_half_sent_requests_are_timed_out(start_server, sent):
+    server = start_server("--technique", "all", "--idle-timeout", "200ms")
+    sock = raw_connect(server)
+    sock.sendall(sent)
+    assert read_until_closed(sock) == b"", "closed without an answer"
+    sock.close()
+    assert_all_delivered(server)
+
+
+def test_garbage_flood_does_not_disturb_subscribers(server):
+    start = server.stats()["last_seq"]
+    stream = CurlStream(f"{server.url}/sse?since={start}")
+    rng = random.Random(1)
+    try:
+        for i in range(40):
+            sock = raw_connect(server)
+            sock.sendall(bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 4000))))
+            sock.close()
+            server.publish(f"during {i}")
+        assert [e["data"] for _, e in stream.events(40)] == [f"during {i}" for i in range(40)]
+    finally:
+        stream.close()
+    assert server.alive()
+    assert_all_delivered(server)
