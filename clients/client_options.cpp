@@ -1,0 +1,77 @@
+#include "clients/client_options.hpp"
+
+#include <iostream>
+
+#include "clients/techniques/technique.hpp"
+#include "core/flags.hpp"
+#include "core/units.hpp"
+
+namespace pushbench {
+namespace {
+
+[[noreturn]] void fail(std::string_view problem) {
+  std::cerr << "pushbench-client: " << problem << "\n";
+  std::exit(2);
+}
+
+// http://HOST[:PORT][/PREFIX]; ws:// is taken as the same server.
+void parse_url(ClientOptions& o) {
+  std::string_view rest = o.url;
+  if (rest.starts_with("http://")) rest.remove_prefix(7);
+  else if (rest.starts_with("ws://")) rest.remove_prefix(5);
+  else fail("--url: '" + o.url + "' must start with http:// (https is not supported)");
+  const auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  o.prefix = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
+  while (o.prefix.ends_with('/')) o.prefix.pop_back();
+  std::string_view port_text;
+  if (authority.starts_with('[')) {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) fail("--url: unclosed '[' in '" + o.url + "'");
+    o.host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size() && authority[close + 1] == ':') port_text = authority.substr(close + 2);
+  } else {
+    const auto colon = authority.rfind(':');
+    o.host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (o.host.empty()) fail("--url: no host in '" + o.url + "'");
+  if (!port_text.empty()) {
+    const auto port = parse_uint(port_text);
+    if (!port || *port == 0 || *port > 65535) fail("--url: bad port in '" + o.url + "'");
+    o.port = static_cast<std::uint16_t>(*port);
+  }
+}
+
+}  // namespace
+
+ClientOptions parse_client_options(int argc, char** argv) {
+  using namespace std::chrono_literals;
+  ClientOptions o;
+  std::vector<std::string> names;
+  for (const ClientTechnique& t : client_techniques()) names.emplace_back(t.name);
+
+  Flags flags("pushbench-client", "--technique T --url URL [flags]");
+  flags.text("technique", &o.technique, "push technique to subscribe with (required)", names)
+      .text("url", &o.url, "server base URL, like http://127.0.0.1:8080 (required)")
+      .uint("connections", &o.connections, "connections to open", 1, 1'000'000)
+      .duration("duration", &o.duration, "measured window", 1ms, 24h)
+      .duration("warmup", &o.warmup, "time after connecting that is received but not counted", 0ms, 24h)
+      .duration("poll-interval", &o.poll_interval, "short-poll: interval per connection (0 = back-to-back)", 0ms, 1h)
+      .uint("threads", &o.threads, "threads, each with its own event loop and share of the connections", 1, 256)
+      .text("out", &o.out, "where the result JSON goes (- = stdout)")
+      .decimal("connect-rate", &o.connect_rate, "new connections per second (0 = all at once)", 0, 1e7)
+      .duration("timeout", &o.timeout, "connect, handshake and response timeout", 1ms, 1h)
+      .duration("long-poll-timeout", &o.long_poll_timeout, "long-poll: timeout_ms asked of the server", 1ms, 1h)
+      .duration("reconnect-delay", &o.reconnect_delay, "wait before reconnecting (SSE: unless the server sent retry)",
+                0ms, 1h)
+      .text("hgrm", &o.hgrm, "write the latency percentile distribution (HdrHistogram text, ms) to this file")
+      .text("trace", &o.trace, "write the raw bytes of the first connection, both ways, timestamped, to this file");
+  flags.parse_or_exit(argc, argv);
+  if (o.technique.empty()) fail("--technique: required (see --help)");
+  if (o.url.empty()) fail("--url: required (see --help)");
+  parse_url(o);
+  return o;
+}
+
+}  // namespace pushbench

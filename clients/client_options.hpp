@@ -1,0 +1,36 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace pushbench {
+
+// Everything `pushbench-client` can be told on its command line.
+struct ClientOptions {
+  std::string technique;
+  std::string url;
+  std::uint64_t connections = 1;
+  std::chrono::nanoseconds duration = std::chrono::seconds(10);
+  std::chrono::nanoseconds warmup = std::chrono::seconds(0);
+  std::chrono::nanoseconds poll_interval = std::chrono::seconds(1);
+  std::uint64_t threads = 1;
+  std::string out = "-";
+  double connect_rate = 0;  // new connections per second; 0 = all at once
+  std::chrono::nanoseconds timeout = std::chrono::seconds(10);
+  std::chrono::nanoseconds long_poll_timeout = std::chrono::seconds(30);
+  std::chrono::nanoseconds reconnect_delay = std::chrono::seconds(1);
+  std::string hgrm;   // HdrHistogram percentile text of the latency, when set
+  std::string trace;  // raw bytes of the first connection, when set
+
+  // From the URL: http://HOST:PORT[/PREFIX]
+  std::string host;
+  std::uint16_t port = 80;
+  std::string prefix;
+
+  std::string path(std::string_view endpoint) const { return prefix + std::string(endpoint); }
+};
+
+// Parses argv; prints usage and exits 0 on --help, prints one line and exits 2 on a bad flag.
+ClientOptions parse_client_options(int argc, char** argv);
+
+}  // namespace pushbench

@@ -1,0 +1,82 @@
+#include "clients/connection.hpp"
+
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/websocket/error.hpp>
+
+#include "core/clock.hpp"
+
+namespace pushbench {
+
+Connection::Connection(Worker& worker, std::size_t index) : worker_(worker), index_(index), retry_timer_(worker.ioc()) {}
+
+std::string Connection::host_header() const {
+  const ClientOptions& o = worker_.options();
+  const bool v6 = o.host.find(':') != std::string::npos;
+  return (v6 ? "[" + o.host + "]" : o.host) + ":" + std::to_string(o.port);
+}
+
+void Connection::open() {
+  if (opened_before_) ++worker_.metrics().reconnects;
+  opened_before_ = true;
+  if (Trace* trace = tap().trace) trace->note("connect");
+  connect_started_ns_ = monotonic_ns();
+  boost::beast::tcp_stream& tcp = new_stream();
+  tcp.expires_after(worker_.options().timeout);
+  tcp.async_connect(worker_.endpoint(), [self = shared_from_this(), this, &tcp](boost::system::error_code ec) {
+    if (ec) {
+      ++worker_.metrics().connect_errors;
+      return fail(classify(ec));
+    }
+    boost::system::error_code ignored;
+    tcp.socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    on_open();
+  });
+}
+
+void Connection::established() {
+  Metrics& m = worker_.metrics();
+  if (!ever_established_) ++m.connections_established;
+  ever_established_ = true;
+  m.connect.record(monotonic_ns() - connect_started_ns_);
+}
+
+void Connection::on_event(const EventFields& fields) {
+  const std::int64_t now = realtime_ns();
+  Metrics& m = worker_.metrics();
+  const bool counting = worker_.counting();
+  if (have_seq_ && fields.seq <= last_seq_) {
+    if (counting) ++m.duplicates;
+    return;
+  }
+  if (have_seq_ && fields.seq > last_seq_ + 1 && counting) m.gaps += fields.seq - last_seq_ - 1;
+  have_seq_ = true;
+  last_seq_ = fields.seq;
+  if (counting) {
+    ++m.events_received;
+    m.latency.record(now - fields.ts);
+  }
+}
+
+void Connection::fail(ErrorKind kind, std::chrono::nanoseconds delay) {
+  if (finished_) return;
+  worker_.metrics().errors.add(kind);
+  if (Trace* trace = tap().trace) trace->note("failed; reconnecting");
+  retry_timer_.expires_after(delay);
+  retry_timer_.async_wait([self = shared_from_this(), this](boost::system::error_code ec) {
+    if (!ec) open();
+  });
+}
+
+ErrorKind Connection::classify(const boost::system::error_code& ec) {
+  if (ec == boost::asio::error::connection_refused) return ErrorKind::connect_refused;
+  if (ec == boost::beast::error::timeout) return ErrorKind::timeout;
+  if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
+      ec == boost::beast::http::error::end_of_stream || ec == boost::beast::http::error::partial_message ||
+      ec == boost::beast::websocket::error::closed) {
+    return ErrorKind::closed;
+  }
+  return ErrorKind::other;
+}
+
+}  // namespace pushbench

@@ -1,0 +1,61 @@
+#pragma once
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "clients/worker.hpp"
+#include "core/event_fields.hpp"
+
+namespace pushbench {
+
+// One client connection of any technique: connects (timed), reconnects after failures, and
+// accounts for every event it receives (sequence gaps and duplicates, latency). A technique
+// supplies the stream (new_stream), what to do once connected (on_open), and calls
+// established() when it can receive events and on_event() for each one.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Worker& worker, std::size_t index);
+  virtual ~Connection() = default;
+
+  void start() { open(); }
+  // The run is over: no more reconnects or errors; close politely where the protocol has a way.
+  void finish() {
+    finished_ = true;
+    close_politely();
+  }
+
+ protected:
+  // A fresh stream for a new connection attempt; returns its TCP layer, to connect.
+  virtual boost::beast::tcp_stream& new_stream() = 0;
+  virtual void on_open() = 0;
+  virtual void close_politely() {}
+
+  void established();
+  void on_event(const EventFields& fields);
+  // Counts the failure, then opens a new connection after `delay`.
+  void fail(ErrorKind kind, std::chrono::nanoseconds delay);
+  void fail(ErrorKind kind) { fail(kind, worker_.options().reconnect_delay); }
+  static ErrorKind classify(const boost::system::error_code& ec);
+
+  WireTap tap() { return worker_.tap_for(index_); }
+  std::optional<std::uint64_t> last_seq() const { return have_seq_ ? std::optional(last_seq_) : std::nullopt; }
+  std::string host_header() const;
+
+  Worker& worker_;
+  const std::size_t index_;
+
+ private:
+  void open();
+
+  boost::asio::steady_timer retry_timer_;
+  std::int64_t connect_started_ns_ = 0;
+  std::uint64_t last_seq_ = 0;
+  bool have_seq_ = false;
+  bool ever_established_ = false;
+  bool opened_before_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace pushbench

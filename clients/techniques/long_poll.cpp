@@ -1,0 +1,30 @@
+// HTTP long polling: each answer's `next` goes straight back in the next request. The first
+// request asks with timeout_ms=0 so that it returns at once with the cursor to start from.
+#include "clients/poll_connection.hpp"
+#include "clients/techniques/technique.hpp"
+
+namespace pushbench {
+namespace {
+
+class LongPoll final : public PollConnection {
+ public:
+  LongPoll(Worker& worker, std::size_t index) : PollConnection(worker, index) {
+    prepare(worker.options().path("/long-poll?timeout_ms=0"), worker.options().timeout);
+  }
+
+ private:
+  void on_answer() override {
+    const ClientOptions& o = worker_.options();
+    const auto hold = std::chrono::duration_cast<std::chrono::milliseconds>(o.long_poll_timeout);
+    poll(o.path("/long-poll?since=") + std::to_string(*cursor_) + "&timeout_ms=" + std::to_string(hold.count()),
+         o.long_poll_timeout + o.timeout);
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<Connection> make_long_poll(Worker& worker, std::size_t index) {
+  return std::make_shared<LongPoll>(worker, index);
+}
+
+}  // namespace pushbench
