@@ -25,7 +25,7 @@ void Connection::open() {
   tcp.expires_after(worker_.options().timeout);
   tcp.async_connect(worker_.endpoint(), [self = shared_from_this(), this, &tcp](boost::system::error_code ec) {
     if (ec) {
-      ++worker_.metrics().connect_errors;
+      if (!finished_) ++worker_.metrics().connect_errors;
       return fail(classify(ec));
     }
     boost::system::error_code ignored;
@@ -54,6 +54,7 @@ void Connection::on_event(const EventFields& fields) {
   last_seq_ = fields.seq;
   if (counting) {
     ++m.events_received;
+    ++events_in_window_;
     m.latency.record(now - fields.ts);
   }
 }

@@ -23,6 +23,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // The run is over: no more reconnects or errors; close politely where the protocol has a way.
   void finish() {
     finished_ = true;
+    worker_.metrics().add_connection_events(events_in_window_);
     close_politely();
   }
 
@@ -56,6 +57,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool ever_established_ = false;
   bool opened_before_ = false;
   bool finished_ = false;
+  std::uint64_t events_in_window_ = 0;
 };
 
 }  // namespace pushbench

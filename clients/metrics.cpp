@@ -26,6 +26,8 @@ void Metrics::merge(const Metrics& other) {
   bytes_out += other.bytes_out;
   http_requests += other.http_requests;
   late_polls += other.late_polls;
+  events_per_connection_min = std::min(events_per_connection_min, other.events_per_connection_min);
+  events_per_connection_max = std::max(events_per_connection_max, other.events_per_connection_max);
   errors.connect_refused += other.errors.connect_refused;
   errors.timeout += other.errors.timeout;
   errors.http_status += other.errors.http_status;
@@ -37,6 +39,11 @@ void Metrics::merge(const Metrics& other) {
   cpu_s += other.cpu_s;
   window_s = std::max(window_s, other.window_s);
   loop_lag_max_s = std::max(loop_lag_max_s, other.loop_lag_max_s);
+}
+
+void Metrics::add_connection_events(std::uint64_t events) {
+  events_per_connection_min = std::min(events_per_connection_min, events);
+  events_per_connection_max = std::max(events_per_connection_max, events);
 }
 
 }  // namespace pushbench

@@ -34,6 +34,9 @@ struct Metrics {
   std::uint64_t bytes_out = 0;
   std::uint64_t http_requests = 0;
   std::uint64_t late_polls = 0;  // short polls sent after their scheduled time
+  // Fairness: the fewest and most events one connection received in the window.
+  std::uint64_t events_per_connection_min = UINT64_MAX;
+  std::uint64_t events_per_connection_max = 0;
   ErrorCounts errors;
   Histogram latency;
   Histogram connect;
@@ -42,6 +45,7 @@ struct Metrics {
   double loop_lag_max_s = 0;  // the worst delay of the event loop's own timer in the window
 
   void merge(const Metrics& other);
+  void add_connection_events(std::uint64_t events);
   double cpu_fraction() const { return window_s > 0 ? cpu_s / window_s : 0; }
 };
 

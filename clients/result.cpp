@@ -37,7 +37,9 @@ void write_result_json(std::ostream& out, const RunResult& r) {
       << ",\"other\":" << e.other << "},\"reconnects\":" << m.reconnects << ",\"events_received\":" << m.events_received
       << ",\"gaps\":" << m.gaps << ",\"duplicates\":" << m.duplicates << ",\"bytes_in\":" << m.bytes_in
       << ",\"bytes_out\":" << m.bytes_out << ",\"http_requests\":" << m.http_requests
-      << ",\"late_polls\":" << m.late_polls << ",\"duration_s\":" << m.window_s
+      << ",\"late_polls\":" << m.late_polls << ",\"events_per_connection\":{\"min\":"
+      << (m.events_per_connection_max ? m.events_per_connection_min : 0) << ",\"max\":" << m.events_per_connection_max
+      << "}" << ",\"duration_s\":" << m.window_s
       << ",\"warmup_s\":" << std::chrono::duration<double>(o.warmup).count()
       << ",\"poll_interval_s\":" << std::chrono::duration<double>(o.poll_interval).count()
       << ",\"threads\":" << o.threads << ",\"events_per_s\":" << per(static_cast<double>(m.events_received), m.window_s)

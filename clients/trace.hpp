@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <fstream>
 #include <string>
+#include <string_view>
 
 namespace pushbench {
 
@@ -13,14 +14,12 @@ class Trace {
   Trace(const std::string& path, const std::string& title);
   bool ok() const { return static_cast<bool>(out_); }
 
+  // One entry per read or write: the first `bytes` bytes of `buffers`.
   template <typename Buffers>
   void record(bool outgoing, const Buffers& buffers, std::size_t bytes) {
-    for (auto it = boost::asio::buffer_sequence_begin(buffers); bytes > 0 && it != boost::asio::buffer_sequence_end(buffers); ++it) {
-      const boost::asio::const_buffer b(*it);
-      const std::size_t n = std::min(bytes, b.size());
-      write(outgoing, std::string_view(static_cast<const char*>(b.data()), n));
-      bytes -= n;
-    }
+    std::string joined(bytes, '\0');
+    boost::asio::buffer_copy(boost::asio::buffer(joined), buffers, bytes);
+    write(outgoing, joined);
   }
 
   void note(std::string_view text);  // a line of our own, such as "connect" or "reconnect"

@@ -1,6 +1,7 @@
 // WebSocket: an HTTP Upgrade, then one text frame per event on a full-duplex connection kept
 // alive by pings; Beast closes with 1002 on protocol errors (an unmasked client frame) and 1009
 // on a message over the limit.
+#include <array>
 #include <boost/beast/websocket.hpp>
 
 #include "servers/stream_session.hpp"
@@ -53,11 +54,11 @@ class WebSocketSession final : public StreamSession {
                     });
   }
 
-  // Clients have nothing to say here, but reading is what answers their pings and close.
+  // Clients have nothing to say here, but reading is what answers their pings and close; what
+  // they send is dropped through a small buffer, so an idle connection holds no read buffer.
   void read_next() {
-    ws_.async_read(incoming_, [self = shared_from_this(), this](beast::error_code ec, std::size_t) {
+    ws_.async_read_some(boost::asio::buffer(discard_), [self = shared_from_this(), this](beast::error_code ec, std::size_t) {
       if (ec) return stop();
-      incoming_.clear();
       read_next();
     });
   }
@@ -72,7 +73,7 @@ class WebSocketSession final : public StreamSession {
   websocket::stream<beast::tcp_stream> ws_;
   ConnectionSlot slot_;
   Request request_;  // the upgrade request, until the handshake is answered
-  beast::flat_buffer incoming_;
+  std::array<char, 64> discard_;
 };
 
 }  // namespace
