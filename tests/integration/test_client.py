@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import BUILD
+from conftest import BUILD, SANITIZED
 from foreign_servers import (ForeignWebSocketServer, garbage, silent, slow_polls, sse_closing_mid_stream,
                              sse_with_cr_comments_multiline)
 
@@ -29,17 +29,22 @@ SPEC_FIELDS = ["technique", "connections_requested", "connections_established", 
 DISTRIBUTION = ["count", "min", "mean", "p50", "p90", "p99", "p999", "max"]
 
 
+# ThreadSanitizer slows both programs tenfold; there the same checks run on fewer connections.
+CONNECTIONS = 100 if SANITIZED else 1000
+
+
 @pytest.mark.parametrize("technique", TECHNIQUES)
 def test_thousand_connections_get_every_event_without_gaps(start_server, technique):
     rate, seconds, interval = 20, 2, 0.1
     server = start_server("--technique", technique, "--rate", str(rate), "--max-connections", "5000")
-    result = run_client("--technique", technique, "--url", server.url, "--connections", "1000", "--threads", "2",
-                        "--warmup", "1s", "--duration", f"{seconds}s", "--poll-interval", f"{int(interval * 1000)}ms")
+    result = run_client("--technique", technique, "--url", server.url, "--connections", str(CONNECTIONS),
+                        "--threads", "2", "--warmup", "2s" if SANITIZED else "1s", "--duration", f"{seconds}s",
+                        "--poll-interval", f"{int(interval * 1000)}ms")
     for field in SPEC_FIELDS:
         assert field in result, field
     for field in DISTRIBUTION:
         assert field in result["latency_ns"] and field in result["connect_ns"], field
-    assert result["connections_established"] == 1000
+    assert result["connections_established"] == CONNECTIONS
     assert result["errors"] == 0 and result["connect_errors"] == 0
     assert result["gaps"] == 0 and result["duplicates"] == 0
     # Every connection got every event published in the window: rate * seconds, give or take
@@ -49,7 +54,7 @@ def test_thousand_connections_get_every_event_without_gaps(start_server, techniq
     assert rate * seconds - slack <= per_connection["min"] <= per_connection["max"] <= rate * seconds + slack
     assert result["latency_ns"]["count"] == result["events_received"]
     assert 0 < result["latency_ns"]["min"] <= result["latency_ns"]["p50"] <= result["latency_ns"]["max"]
-    assert result["connect_ns"]["count"] >= 1000
+    assert result["connect_ns"]["count"] >= CONNECTIONS
     assert result["bytes_in"] > result["events_received"] * 64  # each event carries a 64-byte payload
     if technique in ("short-poll", "long-poll"):
         assert result["http_requests"] > 0 and result["bytes_out"] > 0
