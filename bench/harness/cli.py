@@ -1,0 +1,225 @@
+"""`pushbench`: run a scenario, show progress, keep the results, judge the thresholds."""
+import argparse
+import datetime
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import derive, environment, results, runner, scenario as scenarios
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "bench" / "scenarios"
+RUN_OVERHEAD_S = 1.5  # server start, settling, stop: for the time-left estimate
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad flags: one line naming the problem, exit 2 (the contract of every pushbench program)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def describe(point):
+    return (f"{point['technique']:<10} {point['backend']:<7} {point['connections']:>6} conns "
+            f"{point['rate']:g} ev/s {point['payload']} B" +
+            (f" poll {point['poll_interval']:g}s" if point["technique"] == "short-poll" else ""))
+
+
+def clock(seconds):
+    return str(datetime.timedelta(seconds=int(seconds)))
+
+
+def scenario_path(name):
+    path = Path(name)
+    if path.exists() or path.suffix == ".toml":
+        return path
+    return SCENARIOS / f"{name}.toml"
+
+
+def point_record(point, runs):
+    ok = [r for r in runs if r["status"] == "ok"]
+    record = {"technique": point["technique"], "backend": point["backend"], "connections": point["connections"],
+              "rate": point["rate"], "payload": point["payload"], "poll_interval_s": point["poll_interval"],
+              "status": "ok" if len(ok) == len(runs) else "partial" if ok else "failed",
+              "failures": [r["reason"] for r in runs if r["status"] != "ok"],
+              "summary": derive.summarize(runs), "runs": runs}
+    if ok:
+        # The SPEC's per-point fields come from the median run (by p99 latency).
+        ok.sort(key=lambda r: r["metrics"]["latency_p99_ms"] or 0)
+        median = ok[len(ok) // 2]
+        record.update({k: v for k, v in median["client"].items() if not k.endswith("_histogram") and k not in record})
+        record["server_cpu_s"] = median["server"]["cpu_s"]
+        record["server_peak_rss_bytes"] = median["server"]["rss_peak"]
+        record["client_saturated"] = any(r["client_saturated"] for r in ok)
+    return record
+
+
+def ramp_stop(record, ramp):
+    """Why a ramp ends at this step, or None to go on."""
+    if record["status"] != "ok":
+        return "failed: " + "; ".join(record["failures"])
+    median = {k: v["median"] for k, v in record["summary"].items()}
+    if "stop_p99_ms" in ramp and (median.get("latency_p99_ms") or 0) > ramp["stop_p99_ms"]:
+        return f"p99 {median['latency_p99_ms']:.1f} ms above the SLO of {ramp['stop_p99_ms']:g} ms"
+    if ramp.get("stop_on_errors", True) and median.get("errors", 0) > 0:
+        return f"{median['errors']:g} errors"
+    if "stop_delivery_below" in ramp and (median.get("delivery_ratio") or 0) < ramp["stop_delivery_below"]:
+        return f"delivered {median.get('delivery_ratio') or 0:.2f} of the published events"
+    return None
+
+
+def judge(thresholds, points):
+    verdicts = []
+    for threshold in thresholds:
+        matched = [p for p in points if threshold.applies_to(p)]
+        if not matched:
+            verdicts.append({"threshold": threshold.name, "condition": f"{threshold.op} {threshold.value:g}",
+                             "point": None, "measured": None, "pass": False, "note": "no point matches"})
+        for p in matched:
+            measured = p["summary"].get(threshold.metric, {}).get("median")
+            verdicts.append({"threshold": threshold.name, "condition": f"{threshold.op} {threshold.value:g}",
+                             "point": describe(p | {"poll_interval": p["poll_interval_s"]}), "measured": measured,
+                             "pass": threshold.check(measured),
+                             "note": "" if measured is not None else "not measured (failed point)"})
+    return verdicts
+
+
+class Run:
+    def __init__(self, scenario, build, out):
+        self.scenario, self.build = scenario, Path(build)
+        self.dir = results.new_run_dir(out, scenario.name)
+        self.started = time.monotonic()
+        self.done_runs = 0
+        steps = len(scenario.ramp["steps"]) if scenario.ramp else 1
+        self.total_runs = len(list(scenario.points())) * steps * scenario.run["repetitions"]
+        self.doc = {"status": "running", "run_id": self.dir.name,
+                    "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                    "scenario": {"name": scenario.name, "path": scenario.path, "description": scenario.description,
+                                 "run": scenario.run, "matrix": scenario.matrix, "ramp": scenario.ramp,
+                                 "source": scenario.source},
+                    "environment": environment.capture(ROOT, self.build),
+                    "pinning": dict(zip(("server", "clients"), runner.processes.pin_plan(scenario.run["pin"], scenario.run["client_processes"]))),
+                    "points": [], "ramps": [], "thresholds": []}
+        results.write(self.dir, self.doc)
+
+    def progress(self, point, repetition):
+        elapsed = time.monotonic() - self.started
+        per_run = (elapsed / self.done_runs if self.done_runs else
+                   self.scenario.run["warmup"] + self.scenario.run["duration"] + RUN_OVERHEAD_S)
+        left = per_run * (self.total_runs - self.done_runs)
+        print(f"[{self.done_runs + 1}/{self.total_runs}] {describe(point)} "
+              f"rep {repetition}/{self.scenario.run['repetitions']} | elapsed {clock(elapsed)}, ~{clock(left)} left",
+              file=sys.stderr, flush=True)
+
+    def measure(self, point):
+        runs = []
+        for repetition in range(1, self.scenario.run["repetitions"] + 1):
+            self.progress(point, repetition)
+            record = runner.run_once(self.build, point, self.scenario.run)
+            self.done_runs += 1
+            if record["status"] != "ok":
+                print(f"    failed: {record['reason']}", file=sys.stderr, flush=True)
+            elif record["client_saturated"]:
+                print("    note: the client was saturated; this point measures the client", file=sys.stderr)
+            runs.append(record)
+        record = point_record(point, runs)
+        self.doc["points"].append(record)
+        results.write(self.dir, self.doc)
+        return record
+
+    def execute(self):
+        ramp = self.scenario.ramp
+        for base in self.scenario.points():
+            if not ramp:
+                self.measure(base)
+                continue
+            last, stopped = None, None
+            for done, step in enumerate(ramp["steps"], start=1):
+                value = int(step) if ramp["dimension"] == "connections" else float(step)
+                stopped = ramp_stop(self.measure({**base, ramp["dimension"]: value}), ramp)
+                if stopped:  # the steps not taken leave the estimate
+                    self.total_runs -= (len(ramp["steps"]) - done) * self.scenario.run["repetitions"]
+                    break
+                last = value
+            self.doc["ramps"].append({"base": base, "dimension": ramp["dimension"], "last_passing": last,
+                                      "stopped_by": stopped})
+            results.write(self.dir, self.doc)
+
+    def finish(self, status):
+        self.doc["status"] = status
+        self.doc["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        self.doc["thresholds"] = judge(self.scenario.thresholds, self.doc["points"])
+        return results.write(self.dir, self.doc)
+
+
+def render_report(run_dir):
+    report = ROOT / "scripts" / "report.py"
+    if not report.exists():
+        return None
+    done = subprocess.run(["/usr/bin/python3", str(report), str(run_dir)], capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"pushbench: the report failed: {done.stderr.strip()[-500:]}", file=sys.stderr)
+        return None
+    return Path(run_dir) / "report.html"
+
+
+def command_run(args):
+    try:
+        scenario = scenarios.load(scenario_path(args.scenario))
+    except scenarios.ScenarioError as error:
+        print(error, file=sys.stderr)
+        return 2
+    for program in ("pushbench-server", "pushbench-client"):
+        if not (Path(args.build) / "bin" / program).exists():
+            print(f"pushbench: --build: {args.build}/bin/{program} is missing (build first: scripts/setup.sh)",
+                  file=sys.stderr)
+            return 2
+    run = Run(scenario, args.build, args.out)
+    print(f"pushbench: scenario '{scenario.name}', {run.total_runs} runs, results in {run.dir}", file=sys.stderr)
+    try:
+        run.execute()
+    except KeyboardInterrupt:
+        path = run.finish("interrupted")
+        print(f"\npushbench: interrupted; the {len(run.doc['points'])} points measured are in {path}", file=sys.stderr)
+        return 130
+    path = run.finish("complete")
+    failed = [p for p in run.doc["points"] if p["status"] != "ok"]
+    print(f"pushbench: {len(run.doc['points'])} points ({len(failed)} failed) in {path}", file=sys.stderr)
+    for ramp in run.doc["ramps"]:
+        print(f"  ramp {ramp['base']['technique']} {ramp['base']['backend']}: last passing {ramp['dimension']} = "
+              f"{ramp['last_passing']} (stopped by: {ramp['stopped_by'] or 'end of steps'})", file=sys.stderr)
+    verdicts = run.doc["thresholds"]
+    for v in verdicts:
+        shown = "-" if v["measured"] is None else f"{v['measured']:.4g}"
+        print(f"  {'PASS' if v['pass'] else 'FAIL'} {v['threshold']} {v['condition']}: {shown} "
+              f"{v['point'] or ''} {v['note']}".rstrip(), file=sys.stderr)
+    if not args.no_report:
+        report = render_report(run.dir)
+        if report:
+            print(f"pushbench: report: {report}", file=sys.stderr)
+    return 1 if any(not v["pass"] for v in verdicts) else 0
+
+
+def command_list(_args):
+    for path in sorted(SCENARIOS.glob("*.toml")):
+        try:
+            print(f"{path.stem:<12} {scenarios.load(path).description}")
+        except scenarios.ScenarioError as error:
+            print(f"{path.stem:<12} INVALID: {error}")
+    return 0
+
+
+def main(argv=None):
+    parser = OneLineParser(prog="pushbench", description="Runs push-technique benchmark scenarios.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    run = commands.add_parser("run", help="run a scenario (default: the 'default' scenario)")
+    run.add_argument("scenario", nargs="?", default="default", help="a scenario name in bench/scenarios or a .toml path")
+    run.add_argument("--out", default=str(ROOT / "results"), help="folder for the run folder (default: results/)")
+    run.add_argument("--build", default=str(ROOT / "build"), help="build folder with bin/ (default: build/)")
+    run.add_argument("--no-report", action="store_true", help="do not render the report")
+    run.set_defaults(handler=command_run)
+    listing = commands.add_parser("list", help="list the scenarios")
+    listing.set_defaults(handler=command_list)
+    args = parser.parse_args(argv)
+    return args.handler(args)

@@ -1,0 +1,80 @@
+"""What a point's numbers mean: the metrics derived from one client result and the server's
+samples, and their median/min/max over repetitions."""
+import statistics
+
+# name: (description, better) where better is "lower", "higher" or None (not judged).
+METRICS = {
+    "events_per_s": ("events delivered per second, all connections", "higher"),
+    "delivery_ratio": ("delivered events over those published to the connections in the window", "higher"),
+    "latency_p50_ms": ("delivery latency, median", "lower"),
+    "latency_p90_ms": ("delivery latency, 90th percentile", "lower"),
+    "latency_p99_ms": ("delivery latency, 99th percentile", "lower"),
+    "latency_p999_ms": ("delivery latency, 99.9th percentile", "lower"),
+    "latency_max_ms": ("delivery latency, maximum", "lower"),
+    "latency_mean_ms": ("delivery latency, mean", "lower"),
+    "connect_p50_ms": ("connect time, median", "lower"),
+    "connect_p99_ms": ("connect time, 99th percentile", "lower"),
+    "server_cpu_us_per_event": ("server CPU time per delivered event", "lower"),
+    "server_cpu_fraction": ("server CPU time over the window's wall time", None),
+    "bytes_per_event": ("bytes on the wire per event, both directions", "lower"),
+    "bytes_in_per_event": ("bytes server to client per event", "lower"),
+    "bytes_out_per_event": ("bytes client to server per event", "lower"),
+    "overhead_bytes_per_event": ("bytes per event beyond the payload", "lower"),
+    "requests_per_event": ("HTTP requests per event", "lower"),
+    "memory_per_connection_bytes": ("server RSS per open connection", "lower"),
+    "server_peak_rss_bytes": ("server peak RSS (VmHWM)", "lower"),
+    "errors": ("client errors of any kind", "lower"),
+    "gaps": ("events missing from a connection's sequence", "lower"),
+    "duplicates": ("events received twice", "lower"),
+    "connections_established": ("connections that could receive events", "higher"),
+}
+
+
+def _per(amount, count):
+    return amount / count if count else None
+
+
+def derive(point, client, server):
+    """Metrics of one run of one point from the merged client result and the server samples."""
+    events = client["events_received"]
+    window = client["duration_s"] or None
+    lat, con = client["latency_ns"], client["connect_ns"]
+    expected = point["rate"] * point["connections"] * (window or 0)
+    established = client["connections_established"]
+    held = server.get("rss_window_begin", 0) - server.get("rss_baseline", 0)
+    wire = client["bytes_in"] + client["bytes_out"]
+    return {
+        "events_per_s": _per(events, window),
+        "delivery_ratio": _per(events, expected),
+        "latency_p50_ms": lat["p50"] / 1e6 if lat["count"] else None,
+        "latency_p90_ms": lat["p90"] / 1e6 if lat["count"] else None,
+        "latency_p99_ms": lat["p99"] / 1e6 if lat["count"] else None,
+        "latency_p999_ms": lat["p999"] / 1e6 if lat["count"] else None,
+        "latency_max_ms": lat["max"] / 1e6 if lat["count"] else None,
+        "latency_mean_ms": lat["mean"] / 1e6 if lat["count"] else None,
+        "connect_p50_ms": con["p50"] / 1e6 if con["count"] else None,
+        "connect_p99_ms": con["p99"] / 1e6 if con["count"] else None,
+        "server_cpu_us_per_event": _per(server["cpu_s"] * 1e6, events),
+        "server_cpu_fraction": _per(server["cpu_s"], window),
+        "bytes_per_event": _per(wire, events),
+        "bytes_in_per_event": _per(client["bytes_in"], events),
+        "bytes_out_per_event": _per(client["bytes_out"], events),
+        "overhead_bytes_per_event": _per(wire - events * point["payload"], events),
+        "requests_per_event": _per(client["http_requests"], events),
+        "memory_per_connection_bytes": _per(held, established),
+        "server_peak_rss_bytes": server.get("rss_peak"),
+        "errors": client["errors"],
+        "gaps": client["gaps"],
+        "duplicates": client["duplicates"],
+        "connections_established": established,
+    }
+
+
+def summarize(runs):
+    """median, min and max of each metric over the runs that measured it."""
+    out = {}
+    for name in METRICS:
+        values = [r["metrics"][name] for r in runs if r.get("metrics") and r["metrics"].get(name) is not None]
+        if values:
+            out[name] = {"median": statistics.median(values), "min": min(values), "max": max(values)}
+    return out

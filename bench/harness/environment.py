@@ -1,0 +1,44 @@
+"""The machine and build a result was measured on, recorded with every run."""
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _cpu_model():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _git(root, *args):
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def capture(root, build):
+    info_path = Path(build) / "build_info.json"
+    info = json.loads(info_path.read_text()) if info_path.exists() else {}
+    return {
+        "cpu_model": _cpu_model(),
+        "cores": os.cpu_count(),
+        "kernel": f"{platform.system()} {platform.release()} {platform.version()}",
+        "machine": platform.machine(),
+        "memory_bytes": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"),
+        "compiler": info.get("compiler", "unknown"),
+        "build_type": info.get("build_type", "unknown"),
+        "pushbench_version": info.get("version", "unknown"),
+        "git_commit": _git(root, "rev-parse", "HEAD") or "unknown",
+        "git_dirty": bool(_git(root, "status", "--porcelain", "--untracked-files=no")),
+        "python": sys.version.split()[0],
+        "open_files_limit": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
+    }

@@ -1,0 +1,81 @@
+"""Child processes of a run: started pinned to a core, in their own session (so Ctrl-C reaches
+only the harness, which then stops them), sampled from /proc, and always killed in the end."""
+import os
+import select
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def pin_plan(pin, processes):
+    """Cores for the server and for each client process: server on core 0, clients on the rest."""
+    cores = os.cpu_count() or 1
+    if not pin or cores < 2 or not shutil.which("taskset"):
+        return None, [None] * processes
+    return "0", [str(1 + i % (cores - 1)) for i in range(processes)]
+
+
+def start(argv, core=None, **kwargs):
+    if core is not None:
+        argv = ["taskset", "-c", core, *argv]
+    return subprocess.Popen(argv, start_new_session=True, **kwargs)
+
+
+def read_line(proc, timeout):
+    """The first line the process prints to stdout, or None if it exits or says nothing in time."""
+    deadline = time.monotonic() + timeout
+    buffered = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        buffered += chunk
+        if b"\n" in buffered:
+            return buffered.split(b"\n", 1)[0].decode(errors="replace")
+    return None
+
+
+def stop(proc, grace=5.0):
+    """SIGTERM, then SIGKILL after `grace`; returns (exit code, whether it stopped in time)."""
+    if proc.poll() is not None:
+        return proc.returncode, True
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=grace), True
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait(), False
+
+
+def kill(proc):
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def cpu_seconds(pid):
+    """CPU time of the process, all its threads: from schedstat in nanoseconds where the kernel
+    has it, else utime + stime in clock ticks (10 ms steps, too coarse for short windows)."""
+    try:
+        return sum(int((task / "schedstat").read_text().split()[0])
+                   for task in Path(f"/proc/{pid}/task").iterdir()) / 1e9
+    except (FileNotFoundError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def memory(pid):
+    """(VmRSS, VmHWM) in bytes."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) * 1024
+    return values.get("VmRSS", 0), values.get("VmHWM", 0)

@@ -1,0 +1,221 @@
+"""Scenario files (TOML): read, check every key and value before anything starts, expand the
+matrix into points. Every error names the file, the key's path and what is wrong."""
+import itertools
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TECHNIQUES = ["short-poll", "long-poll", "sse", "websocket"]
+BACKENDS = ["beast"]
+
+
+class ScenarioError(Exception):
+    pass
+
+
+def parse_duration(text):
+    """'500ms', '10s', '2m', '1h', '250us' or a number of seconds -> seconds."""
+    if isinstance(text, bool):
+        raise ValueError
+    if isinstance(text, (int, float)):
+        if text < 0:
+            raise ValueError
+        return float(text)
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)?", str(text))
+    if not match:
+        raise ValueError
+    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1, None: 1, "m": 60, "h": 3600}[match.group(2)]
+    return float(match.group(1)) * scale
+
+
+def parse_size(text):
+    """64, '64B', '4KiB', '1MiB' -> bytes."""
+    if isinstance(text, bool):
+        raise ValueError
+    if isinstance(text, int):
+        if text < 0:
+            raise ValueError
+        return text
+    match = re.fullmatch(r"(\d+)(B|KiB|MiB|GiB|KB|MB|GB)?", str(text))
+    if not match:
+        raise ValueError
+    return int(match.group(1)) * {None: 1, "B": 1, "KiB": 1024, "MiB": 2**20, "GiB": 2**30, "KB": 1000,
+                                  "MB": 10**6, "GB": 10**9}[match.group(2)]
+
+
+def _number(kind, low, high):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+            raise ValueError(f"{value!r} is not {'a whole number' if kind is int else 'a number'}")
+        if not low <= value <= high:
+            raise ValueError(f"{value!r} is out of range ({low} to {high})")
+        return value
+    return check
+
+
+def _units(parser, what, low, high):
+    def check(value):
+        try:
+            parsed = parser(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not {what}") from None
+        if not low <= parsed <= high:
+            raise ValueError(f"{value!r} is out of range")
+        return parsed
+    return check
+
+
+def _choice(choices):
+    def check(value):
+        if value not in choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+        return value
+    return check
+
+
+def _typed(kind, name):
+    def check(value):
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(f"{value!r} is not {name}")
+        return value
+    return check
+
+
+Duration = _units(parse_duration, "a duration (like 500ms, 10s, 2m)", 0, 86400)
+Size = _units(parse_size, "a size (like 64, 4KiB, 1MiB)", 0, 16 * 2**20)
+Bool = _typed(bool, "true or false")
+Text = _typed(str, "a string")
+
+
+@dataclass
+class ListOf:
+    item: object
+
+
+SCHEMA = {
+    "name": Text,
+    "description": Text,
+    "run": {
+        "warmup": Duration,
+        "duration": Duration,
+        "repetitions": _number(int, 1, 100),
+        "pin": Bool,
+        "client_threads": _number(int, 1, 64),
+        "client_processes": _number(int, 1, 64),
+        "connect_rate": _number(float, 0, 1e7),
+        "point_timeout": Duration,
+        "max_connections": _number(int, 1, 1_000_000),
+    },
+    "matrix": {
+        "technique": ListOf(_choice(TECHNIQUES)),
+        "backend": ListOf(_choice(BACKENDS)),
+        "connections": ListOf(_number(int, 1, 100_000)),
+        "rate": ListOf(_number(float, 0, 1e6)),
+        "payload": ListOf(Size),
+        "poll_interval": ListOf(Duration),
+    },
+    "ramp": {
+        "dimension": _choice(["connections", "rate"]),
+        "steps": ListOf(_number(float, 0, 1e7)),
+        "stop_p99_ms": _number(float, 0, 1e9),
+        "stop_on_errors": Bool,
+        "stop_delivery_below": _number(float, 0, 1),
+    },
+    "thresholds": dict,  # "metric{filter=value}" = "< 20"; checked by thresholds.parse
+}
+
+RUN_DEFAULTS = {"warmup": 2.0, "duration": 10.0, "repetitions": 1, "pin": True, "client_threads": 1,
+                "client_processes": 1, "connect_rate": 0.0, "point_timeout": 300.0, "max_connections": 20000}
+MATRIX_DEFAULTS = {"technique": TECHNIQUES, "backend": ["beast"], "connections": [100], "rate": [10.0],
+                   "payload": [64], "poll_interval": [1.0]}
+
+
+def _check(table, schema, path, errors):
+    out = {}
+    for key, value in table.items():
+        where = f"{path}.{key}" if path else key
+        if key not in schema:
+            errors.append(f"{where}: unknown key (known: {', '.join(schema)})")
+            continue
+        rule = schema[key]
+        if rule is dict:
+            if not isinstance(value, dict):
+                errors.append(f"{where}: must be a table")
+            else:
+                out[key] = value
+        elif isinstance(rule, dict):
+            if not isinstance(value, dict):
+                errors.append(f"{where}: must be a table")
+            else:
+                out[key] = _check(value, rule, where, errors)
+        elif isinstance(rule, ListOf):
+            if not isinstance(value, list):
+                errors.append(f"{where}: must be a list")
+                continue
+            if not value:
+                errors.append(f"{where}: empty list: the matrix would have no points")
+            items = []
+            for i, item in enumerate(value):
+                try:
+                    items.append(rule.item(item))
+                except ValueError as problem:
+                    errors.append(f"{where}[{i}]: {problem}")
+            out[key] = items
+        else:
+            try:
+                out[key] = rule(value)
+            except ValueError as problem:
+                errors.append(f"{where}: {problem}")
+    return out
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str
+    description: str
+    run: dict
+    matrix: dict
+    ramp: dict | None
+    thresholds: list = field(default_factory=list)
+    source: dict = field(default_factory=dict)
+
+    def points(self):
+        """Every point of the matrix (for a ramp: every point but the ramped dimension)."""
+        keys = [k for k in MATRIX_DEFAULTS if not (self.ramp and k == self.ramp["dimension"])]
+        for values in itertools.product(*(self.matrix[k] for k in keys)):
+            yield dict(zip(keys, values))
+
+
+def load(path):
+    from . import thresholds  # thresholds parse their own syntax
+
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text())
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+    errors = []
+    checked = _check(raw, SCHEMA, "", errors)
+    matrix = {**MATRIX_DEFAULTS, **checked.get("matrix", {})}
+    ramp = checked.get("ramp")
+    if ramp is not None:
+        for key in ("dimension", "steps"):
+            if key not in ramp:
+                errors.append(f"ramp.{key}: required in a ramp")
+        if "dimension" in ramp and ramp["dimension"] in checked.get("matrix", {}):
+            errors.append(f"matrix.{ramp['dimension']}: also the ramp's dimension; give its values in ramp.steps")
+    parsed_thresholds = []
+    for name, condition in checked.get("thresholds", {}).items():
+        try:
+            parsed_thresholds.append(thresholds.parse(name, condition))
+        except ValueError as problem:
+            errors.append(f"thresholds.{name}: {problem}")
+    if errors:
+        raise ScenarioError("\n".join(f"{path}: {e}" for e in errors))
+    return Scenario(name=checked.get("name", path.stem), path=str(path), description=checked.get("description", ""),
+                    run={**RUN_DEFAULTS, **checked.get("run", {})}, matrix=matrix, ramp=ramp,
+                    thresholds=parsed_thresholds, source=raw)
