@@ -1,0 +1,192 @@
+"""`pushbench run`: scenario checking, a tiny end-to-end run, interruption, failures, thresholds."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BUILD, ROOT, wait_until
+
+sys.path.insert(0, str(ROOT / "bench"))
+from harness import results  # noqa: E402
+
+PUSHBENCH = BUILD / "bin" / "pushbench"
+
+TINY = """
+name = "tiny"
+[run]
+warmup = "500ms"
+duration = "1500ms"
+[matrix]
+technique = ["sse", "websocket"]
+connections = [1, 20]
+rate = [20]
+payload = [64]
+"""
+
+
+def scenario(tmp_path, text, name="s.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def pushbench(*args, timeout=300):
+    return subprocess.run([str(PUSHBENCH), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+def only_run(out):
+    (run_dir,) = [p for p in Path(out).iterdir() if p.is_dir()]
+    return run_dir, json.loads((run_dir / "results.json").read_text())
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[run]\nwarmpu = '2s'\n", "run.warmpu: unknown key"),
+    ("colour = 'red'\n", "colour: unknown key"),
+    ("[run]\nduration = 'soon'\n", "run.duration: 'soon' is not a duration"),
+    ("[run]\nrepetitions = '3'\n", "run.repetitions: '3' is not a whole number"),
+    ("[run]\npin = 1\n", "run.pin: 1 is not true or false"),
+    ("[matrix]\nconnections = []\n", "matrix.connections: empty list"),
+    ("[matrix]\ntechnique = ['sse', 'smoke-signals']\n", "matrix.technique[1]: 'smoke-signals' is not one of"),
+    ("[matrix]\nconnections = 5\n", "matrix.connections: must be a list"),
+    ("[thresholds]\n'latency_p42' = '< 1'\n", "thresholds.latency_p42: unknown metric"),
+    ("[thresholds]\n'errors' = 'zero'\n", "thresholds.errors: 'zero' is not a condition"),
+    ("[ramp]\ndimension = 'rate'\n", "ramp.steps: required"),
+    ("run = [1, 2\n", "not valid TOML"),
+])
+def test_scenario_errors_name_the_key_and_start_nothing(tmp_path, text, message):
+    out = tmp_path / "results"
+    done = pushbench("run", scenario(tmp_path, text), "--out", out)
+    assert done.returncode == 2
+    assert message in done.stderr and "s.toml" in done.stderr, done.stderr
+    assert not out.exists(), "nothing starts before the scenario is valid"
+
+
+def test_bad_flags_are_one_line(tmp_path):
+    done = pushbench("run", "--frobnicate")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--frobnicate" in done.stderr
+    done = pushbench("run", tmp_path / "missing.toml")
+    assert done.returncode == 2 and "cannot read" in done.stderr
+
+
+def test_shipped_scenarios_are_valid():
+    done = pushbench("list")
+    assert done.returncode == 0 and "INVALID" not in done.stdout
+    for name in ("default", "latency", "fanout", "throughput", "idle", "capacity", "ci"):
+        assert name in done.stdout
+
+
+SPEC_ENVIRONMENT = ["cpu_model", "cores", "kernel", "compiler", "build_type", "git_commit", "pushbench_version"]
+SPEC_POINT = ["technique", "backend", "connections", "rate", "payload", "connections_requested",
+              "connections_established", "connect_errors", "errors", "events_received", "gaps", "duplicates",
+              "bytes_in", "bytes_out", "http_requests", "duration_s", "latency_ns", "connect_ns", "server_cpu_s",
+              "server_peak_rss_bytes"]
+
+
+def test_tiny_end_to_end_run_writes_every_spec_field(tmp_path):
+    out = tmp_path / "results"
+    done = pushbench("run", scenario(tmp_path, TINY), "--out", out, "--no-report")
+    assert done.returncode == 0, done.stderr
+    assert "[1/4]" in done.stderr and "[4/4]" in done.stderr and "left" in done.stderr
+    run_dir, doc = only_run(out)
+    assert run_dir.name.endswith("-tiny") and doc["status"] == "complete"
+    for field in SPEC_ENVIRONMENT:
+        assert doc["environment"][field] not in (None, "", "unknown"), field
+    assert doc["scenario"]["name"] == "tiny" and doc["scenario"]["matrix"]["connections"] == [1, 20]
+    assert len(doc["points"]) == 4
+    for point in doc["points"]:
+        assert point["status"] == "ok", point["failures"]
+        for field in SPEC_POINT:
+            assert field in point, field
+        for q in ("count", "min", "mean", "p50", "p90", "p99", "p999", "max"):
+            assert q in point["latency_ns"]
+        assert point["gaps"] == 0 and point["errors"] == 0 and point["events_received"] > 0
+        assert point["server_cpu_s"] > 0 and point["server_peak_rss_bytes"] > 0
+        summary = point["summary"]
+        for metric in ("events_per_s", "server_cpu_us_per_event", "bytes_per_event", "requests_per_event",
+                       "memory_per_connection_bytes", "connect_p99_ms"):
+            assert set(summary[metric]) == {"median", "min", "max"}, metric
+        assert len(point["runs"]) == 1
+
+
+def test_repetitions_keep_every_run_with_median_min_max(tmp_path):
+    text = TINY.replace('technique = ["sse", "websocket"]', 'technique = ["long-poll"]').replace(
+        "connections = [1, 20]", "connections = [5]").replace("[run]", "[run]\nrepetitions = 3")
+    out = tmp_path / "results"
+    done = pushbench("run", scenario(tmp_path, text), "--out", out, "--no-report")
+    assert done.returncode == 0, done.stderr
+    _, doc = only_run(out)
+    (point,) = doc["points"]
+    assert len(point["runs"]) == 3
+    values = [r["metrics"]["latency_p99_ms"] for r in point["runs"]]
+    s = point["summary"]["latency_p99_ms"]
+    assert s["min"] == min(values) and s["max"] == max(values) and s["median"] == sorted(values)[1]
+
+
+def test_runs_never_overwrite_each_other(tmp_path):
+    first = results.new_run_dir(tmp_path, "same")
+    second = results.new_run_dir(tmp_path, "same")
+    assert first != second and first.exists() and second.exists()
+
+
+def test_interrupted_run_keeps_its_points(tmp_path):
+    text = TINY.replace('technique = ["sse", "websocket"]', 'technique = ["sse", "websocket", "long-poll"]')
+    out = tmp_path / "results"
+    proc = subprocess.Popen([str(PUSHBENCH), "run", str(scenario(tmp_path, text)), "--out", str(out), "--no-report"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def points_done():
+        try:
+            return len(only_run(out)[1]["points"]) >= 1
+        except (ValueError, FileNotFoundError, json.JSONDecodeError):
+            return False
+
+    assert wait_until(points_done, timeout=60)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    _, doc = only_run(out)
+    assert doc["status"] == "interrupted" and 1 <= len(doc["points"]) < 6
+    assert all(p["status"] == "ok" for p in doc["points"])
+    assert "interrupted" in err
+    leftover = subprocess.run(["pgrep", "-f", f"{BUILD}/bin/pushbench-(server|client)"], capture_output=True, text=True)
+    assert leftover.stdout == "", "the harness left processes behind"
+
+
+def test_a_server_that_fails_to_start_fails_its_point_and_the_run_goes_on(tmp_path):
+    fake = tmp_path / "build" / "bin"
+    fake.mkdir(parents=True)
+    (fake / "pushbench-client").symlink_to(BUILD / "bin" / "pushbench-client")
+    server = fake / "pushbench-server"
+    server.write_text(f"#!/bin/sh\ncase \"$*\" in *'--technique sse'*) echo 'cannot bind: simulated' >&2; exit 1;; esac\n"
+                      f"exec {BUILD}/bin/pushbench-server \"$@\"\n")
+    server.chmod(0o755)
+    out = tmp_path / "results"
+    done = pushbench("run", scenario(tmp_path, TINY), "--out", out, "--build", tmp_path / "build", "--no-report")
+    assert done.returncode == 0, done.stderr
+    _, doc = only_run(out)
+    statuses = {(p["technique"], p["connections"]): p["status"] for p in doc["points"]}
+    assert statuses == {("sse", 1): "failed", ("sse", 20): "failed", ("websocket", 1): "ok", ("websocket", 20): "ok"}
+    failed = [p for p in doc["points"] if p["status"] == "failed"]
+    assert all("simulated" in p["failures"][0] for p in failed)
+
+
+def test_a_failed_threshold_exits_1(tmp_path):
+    text = TINY.replace("connections = [1, 20]", "connections = [2]") + """
+[thresholds]
+"errors" = "== 0"
+"latency_p99_ms{technique=websocket}" = "< 0.000001"
+"""
+    out = tmp_path / "results"
+    done = pushbench("run", scenario(tmp_path, text), "--out", out, "--no-report")
+    assert done.returncode == 1, done.stderr
+    assert "FAIL latency_p99_ms{technique=websocket} < 1e-06" in done.stderr
+    assert "PASS errors == 0" in done.stderr
+    _, doc = only_run(out)
+    verdicts = {(v["threshold"], v["point"].split()[0]): v["pass"] for v in doc["thresholds"]}
+    assert verdicts[("latency_p99_ms{technique=websocket}", "websocket")] is False
+    assert all(v["pass"] for v in doc["thresholds"] if v["threshold"] == "errors")
