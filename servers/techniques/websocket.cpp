@@ -4,6 +4,7 @@
 #include <array>
 #include <boost/beast/websocket.hpp>
 
+#include "core/ws_frame.hpp"
 #include "servers/stream_session.hpp"
 #include "servers/techniques/technique.hpp"
 
@@ -11,11 +12,6 @@ namespace pushbench {
 namespace {
 
 namespace websocket = beast::websocket;
-
-// RFC 6455 5.2: a server frame is a 2-byte header, plus 2 or 8 bytes of extended length.
-std::size_t frame_bytes(std::size_t payload) {
-  return payload + 2 + (payload > 65535 ? 8 : payload > 125 ? 2 : 0);
-}
 
 class WebSocketSession final : public StreamSession {
  public:
@@ -50,7 +46,7 @@ class WebSocketSession final : public StreamSession {
     ws_.async_write(boost::asio::buffer(queue_.front().bytes),
                     [self = shared_from_this(), this](beast::error_code ec, std::size_t bytes) {
                       if (ec) return stop();
-                      written(1, frame_bytes(bytes));
+                      written(1, bytes + frame_header_size(bytes, false));
                     });
   }
 

@@ -1,0 +1,1 @@
+"""Reports of a pushbench run: plots (matplotlib), report.html and summary.md."""

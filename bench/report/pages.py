@@ -1,0 +1,101 @@
+"""report.html (one self-contained page: plots inlined, key numbers, environment, scenario) and
+summary.md (for a CI step summary)."""
+import base64
+import html
+import json
+
+from .table import mark
+
+COLUMNS = [  # (header, row key, format)
+    ("events/s", "events_per_s", "{:.0f}"),
+    ("p50 ms", "latency_p50_ms", "{:.2f}"),
+    ("p99 ms", "latency_p99_ms", "{:.2f}"),
+    ("p99.9 ms", "latency_p999_ms", "{:.2f}"),
+    ("CPU µs/event", "server_cpu_us_per_event", "{:.1f}"),
+    ("bytes/event", "bytes_per_event", "{:.0f}"),
+    ("req/event", "requests_per_event", "{:.3f}"),
+    ("KiB/conn", "memory_per_connection_bytes", "{:.2f}"),
+    ("connect p99 ms", "connect_p99_ms", "{:.2f}"),
+    ("errors", "errors", "{:.0f}"),
+    ("gaps", "gaps", "{:.0f}"),
+]
+
+
+def _cell(row, key, fmt):
+    value = row.get(key)
+    if value is None:
+        return "-"
+    return fmt.format(value / 1024 if key == "memory_per_connection_bytes" else value)
+
+
+def _setting(row):
+    text = f"{row['technique']} | {row['backend']} | {row['connections']} | {row['rate']:g} | {row['payload']}"
+    return text + (f" (poll {row['poll_interval_s']:g}s)" if row["technique"] == "short-poll" else "")
+
+
+def summary_md(doc, rows):
+    lines = [f"# pushbench: {doc['scenario']['name']} ({doc['status']})", "",
+             f"Run `{doc['run_id']}` on {doc['environment']['cpu_model']} ({doc['environment']['cores']} cores), "
+             f"commit `{doc['environment']['git_commit'][:10]}`, {doc['environment']['build_type']} build.", "",
+             "| technique | backend | connections | rate | payload | " + " | ".join(h for h, _, _ in COLUMNS) + " | notes |",
+             "|" + "---|" * (6 + len(COLUMNS))]
+    for row in rows:
+        cells = [_cell(row, key, fmt) for _, key, fmt in COLUMNS]
+        lines.append(f"| {_setting(row)} | " + " | ".join(cells) + f" | {mark(row)} |")
+    if doc.get("ramps"):
+        lines += ["", "## Ramps", ""]
+        for ramp in doc["ramps"]:
+            lines.append(f"- {ramp['base']['technique']} ({ramp['base']['backend']}): last passing "
+                         f"{ramp['dimension']} = {ramp['last_passing']}; stopped by {ramp['stopped_by'] or 'end of steps'}")
+    if doc.get("thresholds"):
+        failed = [v for v in doc["thresholds"] if not v["pass"]]
+        lines += ["", f"## Thresholds: {len(doc['thresholds']) - len(failed)} passed, {len(failed)} failed", ""]
+        for v in failed:
+            lines.append(f"- FAIL `{v['threshold']} {v['condition']}`: {v['measured']} at {v['point']} {v['note']}")
+    return "\n".join(lines) + "\n"
+
+
+def report_html(doc, rows, figures, run_dir):
+    esc = html.escape
+    env_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in doc["environment"].items())
+    head = "".join(f"<th>{esc(h)}</th>" for h in ["technique", "backend", "connections", "rate", "payload"]
+                   + [h for h, _, _ in COLUMNS] + ["notes"])
+    body = ""
+    for row in rows:
+        css = ' class="failed"' if row["status"] == "failed" else ' class="saturated"' if row["saturated"] else ""
+        cells = [row["technique"], row["backend"], row["connections"], f"{row['rate']:g}", row["payload"]]
+        cells += [_cell(row, key, fmt) for _, key, fmt in COLUMNS] + [mark(row)]
+        body += f"<tr{css}>" + "".join(f"<td>{esc(str(c))}</td>" for c in cells) + "</tr>"
+    images = ""
+    for name in figures:
+        data = base64.b64encode((run_dir / name).read_bytes()).decode()
+        images += f'<figure><img alt="{esc(name)}" src="data:image/png;base64,{data}"><figcaption>{esc(name)}</figcaption></figure>'
+    verdicts = "".join(f"<li class=\"{'pass' if v['pass'] else 'fail'}\">{'PASS' if v['pass'] else 'FAIL'} "
+                       f"<code>{esc(v['threshold'])} {esc(v['condition'])}</code>: {esc(str(v['measured']))} "
+                       f"{esc(v['point'] or '')} {esc(v['note'])}</li>" for v in doc.get("thresholds", []))
+    ramps = "".join(f"<li>{esc(r['base']['technique'])} ({esc(r['base']['backend'])}): last passing "
+                    f"{esc(r['dimension'])} = {r['last_passing']}; stopped by {esc(r['stopped_by'] or 'end of steps')}</li>"
+                    for r in doc.get("ramps", []))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>pushbench: {esc(doc['scenario']['name'])}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; max-width: 1300px; }}
+table {{ border-collapse: collapse; font-size: 0.85em; }} td, th {{ border: 1px solid #ccc; padding: 2px 6px; }}
+tr.failed td {{ background: #fdd; }} tr.saturated td {{ background: #ffd; }}
+li.fail {{ color: #b00; }} figure {{ display: inline-block; margin: 0.5em; }} img {{ max-width: 620px; }}
+pre {{ background: #f4f4f4; padding: 1em; overflow: auto; }}
+</style></head><body>
+<h1>pushbench: {esc(doc['scenario']['name'])}</h1>
+<p>Run <code>{esc(doc['run_id'])}</code>, status <b>{esc(doc['status'])}</b>, started {esc(doc['started'])}.
+{esc(doc['scenario'].get('description', ''))}</p>
+<p>Rows in red failed (the reason is in the notes); rows in yellow saturated the client, so their figures measure the
+client, not the server.</p>
+<h2>Key numbers (median of repetitions)</h2>
+<table><tr>{head}</tr>{body}</table>
+{'<h2>Ramps</h2><ul>' + ramps + '</ul>' if ramps else ''}
+{'<h2>Thresholds</h2><ul>' + verdicts + '</ul>' if verdicts else ''}
+<h2>Plots</h2>{images}
+<h2>Environment</h2><table>{env_rows}</table>
+<h2>Scenario</h2><pre>{esc(json.dumps(doc['scenario'], indent=1))}</pre>
+</body></html>
+"""

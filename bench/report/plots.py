@@ -1,0 +1,174 @@
+"""The report's figures. Each function writes one PNG into the run folder and returns its name,
+or None when the run has no data for it. Failed points are left out of lines and named under
+the figure; points whose client was saturated are drawn hollow."""
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import hdr  # noqa: E402
+
+from .table import COLOURS, STYLES, label, series  # noqa: E402
+
+
+def _finish(fig, ax, out_dir, name, title, failed):
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    if failed:
+        fig.text(0.01, 0.01, "failed, not shown: " + "; ".join(failed)[:200], fontsize=7, color="red")
+    fig.tight_layout(rect=(0, 0.03 if failed else 0, 1, 1))
+    fig.savefig(out_dir / name, dpi=90)
+    plt.close(fig)
+    return name
+
+
+def _failed(rows):
+    return [f"{r['technique']}/{r['backend']} {r['connections']} conns" for r in rows if r["status"] == "failed"]
+
+
+def _line(ax, key, rows, x, y, scale=1.0, linestyle=None):
+    ok = [r for r in rows if r["status"] != "failed" and r.get(y) is not None]
+    if not ok:
+        return
+    technique, backend = key
+    colour = COLOURS.get(technique, "black")
+    ax.plot([r[x] for r in ok], [r[y] * scale for r in ok], linestyle or STYLES.get(backend, "-"), color=colour,
+            marker="o", label=f"{technique} ({backend})")
+    hollow = [r for r in ok if r["saturated"]]
+    if hollow:
+        shown = "client saturated" in ax.get_legend_handles_labels()[1]
+        ax.plot([r[x] for r in hollow], [r[y] * scale for r in hollow], "o", markersize=11, markerfacecolor="none",
+                markeredgecolor="black", label=None if shown else "client saturated")
+
+
+def percentile_spectra(rows, out_dir):
+    """One HdrHistogram-style spectrum per setting (connections, rate, payload), techniques overlaid."""
+    names = []
+    groups = {}
+    for row in rows:
+        groups.setdefault((row["connections"], row["rate"], row["payload"], row["poll_interval_s"]), []).append(row)
+    for (connections, rate, payload, interval), group in sorted(groups.items()):
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        for row in group:
+            if row["histogram"] is None:
+                continue
+            spectrum = [(v, p) for v, p in hdr.Histogram(row["histogram"]).spectrum() if p < 100]
+            if not spectrum:
+                continue
+            ax.plot([1 / (1 - p / 100) for _, p in spectrum], [v / 1e6 for v, _ in spectrum],
+                    STYLES.get(row["backend"], "-"), color=COLOURS.get(row["technique"], "black"),
+                    label=label(row) + (" (client saturated)" if row["saturated"] else ""))
+        ax.set_xscale("log")
+        ax.set_yscale("log")  # short polling's interval-sized latencies beside the others' milliseconds
+        ticks = [1, 2, 10, 100, 1000, 10000, 100000]
+        ax.set_xticks(ticks, ["0%", "50%", "90%", "99%", "99.9%", "99.99%", "99.999%"])
+        ax.set_xlabel("percentile")
+        ax.set_ylabel("latency (ms)")
+        name = f"spectrum_{connections}c_{rate:g}r_{payload}b_{interval:g}i.png"
+        names.append(_finish(fig, ax, out_dir, name, f"Latency by percentile: {connections} connections, "
+                             f"{rate:g} events/s, {payload} B", _failed(group)))
+    return names
+
+
+def metric_against(rows, out_dir, x, metrics, ylabel, title, name, log_x=True, log_y=False, where=lambda r: True):
+    """Each technique's metric(s) against x; None when x takes fewer than two values."""
+    chosen = [r for r in rows if where(r)]
+    if len({r[x] for r in chosen}) < 2:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for key, group in series(chosen, x).items():
+        for metric, style, scale in metrics:
+            before = len(ax.lines)
+            _line(ax, key, group, x, metric, scale, style)
+            if len(metrics) > 1 and len(ax.lines) > before:
+                ax.lines[before].set_label(f"{key[0]} ({key[1]}) {metric.split('_')[1]}")
+    if log_x:
+        ax.set_xscale("log")
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel({"connections": "connections", "rate": "publish rate (events/s)"}[x])
+    ax.set_ylabel(ylabel)
+    return _finish(fig, ax, out_dir, name, title, _failed(chosen))
+
+
+def bars(rows, out_dir, metric, ylabel, title, name, scale=1.0):
+    """One bar per point: for runs with a single setting per technique (and as a table in pictures)."""
+    ok = [r for r in rows if r["status"] != "failed" and r.get(metric) is not None]
+    if not ok:
+        return None
+    fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(ok)), 4.5))
+    labels = [f"{r['technique']}\n{r['backend']}\n{r['connections']}c" for r in ok]
+    ax.bar(range(len(ok)), [r[metric] * scale for r in ok], color=[COLOURS.get(r["technique"], "grey") for r in ok],
+           hatch=None, edgecolor=["black" if r["saturated"] else "none" for r in ok])
+    ax.set_xticks(range(len(ok)), labels, fontsize=7)
+    ax.set_ylabel(ylabel)
+    return _finish(fig, ax, out_dir, name, title, _failed(rows))
+
+
+def bytes_split(rows, out_dir):
+    """Bytes per event, split into the payload and the protocol's overhead."""
+    ok = [r for r in rows if r["status"] != "failed" and r.get("bytes_per_event") is not None]
+    if not ok:
+        return None
+    fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(ok)), 4.5))
+    positions = range(len(ok))
+    payload = [min(r["payload"], r["bytes_per_event"]) for r in ok]
+    overhead = [r["bytes_per_event"] - p for r, p in zip(ok, payload)]
+    ax.bar(positions, payload, color="#999999", label="payload")
+    ax.bar(positions, overhead, bottom=payload, color=[COLOURS.get(r["technique"], "grey") for r in ok],
+           label="protocol overhead")
+    ax.set_xticks(positions, [f"{r['technique']}\n{r['backend']}\n{r['connections']}c {r['payload']}B" for r in ok],
+                  fontsize=7)
+    ax.set_ylabel("bytes on the wire per event")
+    return _finish(fig, ax, out_dir, "bytes_per_event.png", "Bytes per event: payload and overhead", _failed(rows))
+
+
+def short_poll_interval(rows, out_dir):
+    """Short polling's latency against its interval, with the expected interval/2."""
+    polls = [r for r in rows if r["technique"] == "short-poll" and r["status"] != "failed"
+             and r.get("latency_mean_ms") is not None]
+    if not polls:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for key, group in series(polls, "poll_interval_s", key=lambda r: (r["technique"], r["backend"])).items():
+        xs = [r["poll_interval_s"] * 1000 for r in group]
+        ax.plot(xs, [r["latency_mean_ms"] for r in group], "o-", color=COLOURS["short-poll"], label=f"mean ({key[1]})")
+        ax.plot(xs, [r["latency_p99_ms"] for r in group], "s:", color=COLOURS["short-poll"], label=f"p99 ({key[1]})")
+    intervals = sorted({r["poll_interval_s"] * 1000 for r in polls})
+    ax.plot(intervals, [i / 2 for i in intervals], "k--", label="interval / 2 (expected mean)")
+    ax.set_xlabel("poll interval (ms)")
+    ax.set_ylabel("latency (ms)")
+    return _finish(fig, ax, out_dir, "short_poll_interval.png", "Short polling: latency against poll interval", [])
+
+
+def all_figures(rows, out_dir):
+    several_counts = len({r["connections"] for r in rows}) > 1
+    figures = percentile_spectra(rows, out_dir) + [
+        metric_against(rows, out_dir, "connections", [("latency_p50_ms", "-", 1), ("latency_p99_ms", ":", 1)],
+                       "latency (ms)", "p50 (solid) and p99 (dotted) latency against connections",
+                       "latency_vs_connections.png", log_y=True),
+        metric_against(rows, out_dir, "connections", [("events_per_s", None, 1)], "events/s delivered",
+                       "Delivered events/s against connections", "events_vs_connections.png", log_y=True),
+        metric_against(rows, out_dir, "rate", [("events_per_s", None, 1)], "events/s delivered",
+                       "Delivered events/s against publish rate", "events_vs_rate.png", log_y=True),
+        metric_against(rows, out_dir, "connections", [("server_cpu_us_per_event", None, 1)], "µs per event",
+                       "Server CPU per delivered event", "cpu_per_event.png") if several_counts else
+        bars(rows, out_dir, "server_cpu_us_per_event", "µs per event", "Server CPU per delivered event",
+             "cpu_per_event.png"),
+        bytes_split(rows, out_dir),
+        bars(rows, out_dir, "requests_per_event", "HTTP requests per event", "HTTP requests per event",
+             "requests_per_event.png"),
+        metric_against(rows, out_dir, "connections", [("memory_per_connection_bytes", None, 1 / 1024)],
+                       "KiB per connection", "Server memory per connection", "memory_per_connection.png")
+        if several_counts else bars(rows, out_dir, "memory_per_connection_bytes", "KiB per connection",
+                                    "Server memory per connection", "memory_per_connection.png", 1 / 1024),
+        bars(rows, out_dir, "connect_p99_ms", "ms", "Connect time, p99 (until events can arrive)", "connect_time.png"),
+        short_poll_interval(rows, out_dir),
+    ]
+    return [f for f in figures if f]

@@ -1,0 +1,57 @@
+"""A run's points as rows: the point's settings, its median metrics and what to mark."""
+import json
+from pathlib import Path
+
+TECHNIQUE_ORDER = ["short-poll", "long-poll", "sse", "websocket"]
+COLOURS = {"short-poll": "#d95f02", "long-poll": "#7570b3", "sse": "#1b9e77", "websocket": "#e7298a"}
+STYLES = {"beast": "-", "httplib": "--"}
+
+
+def load(run_dir):
+    return json.loads((Path(run_dir) / "results.json").read_text())
+
+
+def rows(doc):
+    out = []
+    for p in doc["points"]:
+        row = {k: p[k] for k in ("technique", "backend", "connections", "rate", "payload", "poll_interval_s", "status")}
+        row["failures"] = p.get("failures", [])
+        row["saturated"] = bool(p.get("client_saturated"))
+        row.update({name: value["median"] for name, value in p.get("summary", {}).items()})
+        row["histogram"] = _median_histogram(p)
+        out.append(row)
+    return out
+
+
+def _median_histogram(point):
+    ok = [r for r in point["runs"] if r["status"] == "ok"]
+    if not ok:
+        return None
+    ok.sort(key=lambda r: r["metrics"]["latency_p99_ms"] or 0)
+    return ok[len(ok) // 2]["client"]["latency_histogram"]
+
+
+def label(row):
+    return f"{row['technique']} ({row['backend']})"
+
+
+def mark(row):
+    """What a reader must know about a row's numbers."""
+    if row["status"] == "failed":
+        return "FAILED: " + "; ".join(row["failures"])[:120]
+    notes = []
+    if row["status"] == "partial":
+        notes.append("some repetitions failed")
+    if row["saturated"]:
+        notes.append("client saturated: measures the client")
+    return ", ".join(notes)
+
+
+def series(rows, x, key=lambda r: (r["technique"], r["backend"]), where=lambda r: True):
+    """{(technique, backend): [row, ...] sorted by x} over the rows that pass `where`."""
+    groups = {}
+    for row in rows:
+        if where(row):
+            groups.setdefault(key(row), []).append(row)
+    ordered = sorted(groups.items(), key=lambda kv: (TECHNIQUE_ORDER.index(kv[0][0]) if kv[0][0] in TECHNIQUE_ORDER else 9, kv[0][1]))
+    return {k: sorted(v, key=lambda r: r[x]) for k, v in ordered}
