@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import derive, environment, results, runner, scenario as scenarios
+from . import compare, derive, environment, processes, results, runner, scenario as scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "bench" / "scenarios"
@@ -99,7 +99,7 @@ class Run:
                                  "run": scenario.run, "matrix": scenario.matrix, "ramp": scenario.ramp,
                                  "source": scenario.source},
                     "environment": environment.capture(ROOT, self.build),
-                    "pinning": dict(zip(("server", "clients"), runner.processes.pin_plan(scenario.run["pin"], scenario.run["client_processes"]))),
+                    "pinning": dict(zip(("server", "clients"), processes.pin_plan(scenario.run["pin"], scenario.run["client_processes"]))),
                     "points": [], "ramps": [], "thresholds": []}
         results.write(self.dir, self.doc)
 
@@ -153,6 +153,19 @@ class Run:
         return results.write(self.dir, self.doc)
 
 
+def run_micro(build, run_dir, pin):
+    """Google Benchmark micro-benchmarks, their JSON kept with the run."""
+    binary = Path(build) / "bin" / "pushbench-micro"
+    core, _ = processes.pin_plan(pin, 1)
+    proc = processes.start([str(binary), f"--benchmark_out={run_dir / 'micro.json'}", "--benchmark_out_format=json",
+                            "--benchmark_min_time=0.1"], core, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        code = proc.wait(timeout=600)
+    finally:
+        processes.kill(proc)
+    return code == 0
+
+
 def render_report(run_dir):
     report = ROOT / "scripts" / "report.py"
     if not report.exists():
@@ -183,6 +196,10 @@ def command_run(args):
         path = run.finish("interrupted")
         print(f"\npushbench: interrupted; the {len(run.doc['points'])} points measured are in {path}", file=sys.stderr)
         return 130
+    if scenario.run["micro"]:
+        print("pushbench: micro-benchmarks", file=sys.stderr)
+        if not run_micro(args.build, run.dir, scenario.run["pin"]):
+            print("pushbench: the micro-benchmarks failed", file=sys.stderr)
     path = run.finish("complete")
     failed = [p for p in run.doc["points"] if p["status"] != "ok"]
     print(f"pushbench: {len(run.doc['points'])} points ({len(failed)} failed) in {path}", file=sys.stderr)
@@ -199,6 +216,26 @@ def command_run(args):
         if report:
             print(f"pushbench: report: {report}", file=sys.stderr)
     return 1 if any(not v["pass"] for v in verdicts) else 0
+
+
+def command_compare(args):
+    try:
+        base_doc, base_dir = compare.run_document(args.base)
+        new_doc, new_dir = compare.run_document(args.new)
+    except (ValueError, OSError) as error:
+        print(f"pushbench compare: {error}", file=sys.stderr)
+        return 2
+    rows = compare.compare(base_doc, new_doc, args.threshold / 100)
+    text = compare.markdown(rows, args.threshold / 100)
+    shown = rows if args.all else [r for r in rows if r["verdict"] != "same"]
+    print(compare.markdown(shown, args.threshold / 100) if shown else
+          f"pushbench compare: no change beyond {args.threshold:g}% and the spread in {len(rows)} comparisons")
+    if args.markdown:
+        Path(args.markdown).write_text(text)
+    micro = compare.compare_micro(base_dir, new_dir)
+    if micro:
+        print("\nmicro-benchmarks (Google Benchmark compare.py):\n" + micro)
+    return 1 if any(r["verdict"] == "regression" for r in rows) else 0
 
 
 def command_list(_args):
@@ -219,6 +256,13 @@ def main(argv=None):
     run.add_argument("--build", default=str(ROOT / "build"), help="build folder with bin/ (default: build/)")
     run.add_argument("--no-report", action="store_true", help="do not render the report")
     run.set_defaults(handler=command_run)
+    comparing = commands.add_parser("compare", help="compare two runs; exit 1 on a regression")
+    comparing.add_argument("base", help="the base run folder (results/baseline)")
+    comparing.add_argument("new", help="the new run folder")
+    comparing.add_argument("--threshold", type=float, default=10.0, help="percent change that may count (default 10)")
+    comparing.add_argument("--markdown", help="also write the whole table as markdown to this file")
+    comparing.add_argument("--all", action="store_true", help="print unchanged metrics too")
+    comparing.set_defaults(handler=command_compare)
     listing = commands.add_parser("list", help="list the scenarios")
     listing.set_defaults(handler=command_list)
     args = parser.parse_args(argv)

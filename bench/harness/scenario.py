@@ -106,6 +106,7 @@ SCHEMA = {
         "connect_rate": _number(float, 0, 1e7),
         "point_timeout": Duration,
         "max_connections": _number(int, 1, 1_000_000),
+        "micro": Bool,
     },
     "matrix": {
         "technique": ListOf(_choice(TECHNIQUES)),
@@ -126,7 +127,8 @@ SCHEMA = {
 }
 
 RUN_DEFAULTS = {"warmup": 2.0, "duration": 10.0, "repetitions": 1, "pin": True, "client_threads": 1,
-                "client_processes": 1, "connect_rate": 0.0, "point_timeout": 300.0, "max_connections": 20000}
+                "client_processes": 1, "connect_rate": 0.0, "point_timeout": 300.0, "max_connections": 20000,
+                "micro": False}
 MATRIX_DEFAULTS = {"technique": TECHNIQUES, "backend": ["beast"], "connections": [100], "rate": [10.0],
                    "payload": [64], "poll_interval": [1.0]}
 
