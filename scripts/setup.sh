@@ -9,8 +9,9 @@ packages=(
   cmake g++ make pkg-config
   libboost1.81-all-dev
   googletest libgtest-dev
-  python3-pytest python3-websockets
-  curl procps util-linux
+  libbenchmark-dev libbenchmark-tools python3-scipy
+  python3-pytest python3-websockets python3-matplotlib python3-numpy
+  curl wrk procps util-linux
 )
 missing=()
 for p in "${packages[@]}"; do

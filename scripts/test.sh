@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, and runs every test:
-# unit tests (GoogleTest through CTest) and integration tests (pytest against the real server,
-# with curl and Python websockets as peers), then the same under ThreadSanitizer with 2 threads.
+# unit tests (GoogleTest through CTest), integration tests (pytest against the real programs,
+# with curl and Python websockets as peers), report and compare tests, then the unit and
+# integration tests again under ThreadSanitizer with 2 server threads.
 # PUSHBENCH_SKIP_TSAN=1 skips the sanitizer pass (a quicker local loop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,7 @@ PY=/usr/bin/python3  # Debian's, which sees python3-pytest and python3-websocket
 
 scripts/setup.sh release
 ctest --preset release
-PUSHBENCH_BUILD=build "$PY" -m pytest -q tests/integration
+PUSHBENCH_BUILD=build "$PY" -m pytest -q tests/integration tests/reports
 
 if [[ ${PUSHBENCH_SKIP_TSAN:-0} != 1 ]]; then
   echo "== ThreadSanitizer build (server with --threads 2) ==" >&2
