@@ -9,7 +9,7 @@ packages=(
   cmake g++ make pkg-config
   libboost1.81-all-dev
   googletest libgtest-dev
-  libbenchmark-dev libbenchmark-tools python3-scipy
+  libbenchmark-dev libbenchmark-tools
   python3-pytest python3-websockets python3-matplotlib python3-numpy
   curl wrk procps util-linux
 )
