@@ -1,75 +1,7 @@
-"""Starts the real pushbench-server on a free port for each test and checks that it stops cleanly.
-
-PUSHBENCH_BUILD picks the build folder (build, build-tsan); PUSHBENCH_THREADS the server's
---threads, so the same tests run single-threaded and, under ThreadSanitizer, multi-threaded.
-"""
-import http.client
-import json
-import os
-import select
-import signal
-import subprocess
-import time
-from pathlib import Path
-
+"""Fixtures: a real pushbench-server per test, which must exit 0 on SIGTERM at teardown."""
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = ROOT / os.environ.get("PUSHBENCH_BUILD", "build")
-SERVER_BIN = BUILD / "bin" / "pushbench-server"
-THREADS = os.environ.get("PUSHBENCH_THREADS", "1")
-SANITIZED = "tsan" in os.environ.get("PUSHBENCH_BUILD", "")
-
-
-class Server:
-    def __init__(self, *args):
-        self.args = [str(SERVER_BIN), "--port", "0", "--threads", THREADS, *args]
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        ready, _, _ = select.select([self.proc.stdout], [], [], 30)
-        line = self.proc.stdout.readline().decode() if ready else ""
-        if not line.startswith("listening on http://"):
-            self.proc.kill()
-            raise RuntimeError(f"server did not start: {line!r} {self.proc.stderr.read().decode()}")
-        self.url = line.split()[-1]
-        self.host, port = self.url.removeprefix("http://").rsplit(":", 1)
-        self.port = int(port)
-        self.ws_url = self.url.replace("http://", "ws://")
-
-    def request(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
-        try:
-            conn.request(method, path, body=body, headers=headers or {})
-            response = conn.getresponse()
-            return response.status, dict(response.getheaders()), response.read()
-        finally:
-            conn.close()
-
-    def get_json(self, path):
-        status, _, body = self.request("GET", path)
-        assert status == 200, body
-        return json.loads(body)
-
-    def publish(self, data):
-        status, _, body = self.request("POST", "/publish", body=data.encode() if isinstance(data, str) else data)
-        assert status == 200, body
-        return json.loads(body)["seq"]
-
-    def stats(self):
-        return self.get_json("/stats")
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self, sig=signal.SIGTERM, timeout=10):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            code = self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            code = self.proc.wait()
-        self.stderr = self.proc.stderr.read().decode()
-        return code
+from server_process import Server
 
 
 @pytest.fixture
@@ -91,12 +23,3 @@ def start_server():
 @pytest.fixture
 def server(start_server):
     return start_server("--technique", "all")
-
-
-def wait_until(predicate, timeout=10.0, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()

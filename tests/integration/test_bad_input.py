@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from conftest import wait_until
+from server_process import wait_until
 from peers import (CurlStream, assert_all_delivered, raw_connect, raw_websocket, read_until_closed, read_ws_frame,
                    ws_close_code, ws_frame)
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import BUILD, SANITIZED
+from server_process import BUILD, SANITIZED
 from foreign_servers import (ForeignWebSocketServer, garbage, silent, slow_polls, sse_closing_mid_stream,
                              sse_with_cr_comments_multiline)
 

@@ -3,7 +3,7 @@ import json
 import subprocess
 import time
 
-from conftest import SERVER_BIN, wait_until
+from server_process import SERVER_BIN, wait_until
 from peers import CurlStream, curl, curl_json, ws_receive
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, ROOT, wait_until
+from server_process import BUILD, ROOT, wait_until
 
 sys.path.insert(0, str(ROOT / "bench"))
 from harness import results  # noqa: E402

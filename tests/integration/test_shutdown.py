@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conftest import Server, wait_until
+from server_process import Server, wait_until
 from peers import CurlStream, raw_websocket, read_until_closed, ws_close_code
 
 

@@ -1,7 +1,7 @@
 """pushbench compare: an unchanged run passes; a planted regression exits 1."""
 import subprocess
 
-from conftest import BUILD, save, worsen
+from run_fixture import BUILD, save, worsen
 
 
 def compare(base, new, *extra):

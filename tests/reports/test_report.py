@@ -1,7 +1,7 @@
 """scripts/report.py renders every promised file from a results.json; failures are marked."""
 import subprocess
 
-from conftest import ROOT, save
+from run_fixture import ROOT, save
 
 REPORT = ROOT / "scripts" / "report.py"
 PROMISED = ["report.html", "summary.md", "latency_vs_connections.png", "events_vs_connections.png",

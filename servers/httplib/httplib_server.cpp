@@ -1,0 +1,97 @@
+#include "servers/httplib/httplib_server.hpp"
+
+#include <httplib.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <csignal>
+#include <thread>
+
+#include "core/clock.hpp"
+#include "core/json.hpp"
+#include "core/query.hpp"
+#include "servers/httplib/techniques.hpp"
+
+namespace pushbench {
+
+HttplibServer::HttplibServer(ServerOptions options)
+    : state_(std::move(options)), http_(std::make_unique<httplib::Server>()), signals_(ioc_, SIGINT, SIGTERM),
+      publisher_(ioc_.get_executor(), state_) {
+  const ServerOptions& o = state_.options();
+  if (o.threads > 0) {
+    const auto threads = static_cast<std::size_t>(o.threads);
+    http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  }
+  const auto idle = std::chrono::duration_cast<std::chrono::seconds>(o.idle_timeout);
+  http_->set_read_timeout(std::max<std::chrono::seconds>(idle, std::chrono::seconds(1)));
+  http_->set_keep_alive_timeout(std::max<time_t>(idle.count(), 1));
+  http_->set_keep_alive_max_count(1u << 30);  // like the Beast backend: no cap on requests per connection
+  http_->set_payload_max_length(o.max_body_bytes);
+  add_routes();
+}
+
+HttplibServer::~HttplibServer() = default;
+
+void HttplibServer::add_routes() {
+  const auto answer_json = [](httplib::Response& res, int status, const std::string& body) {
+    res.status = status;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(body, "application/json");
+  };
+  // Every handler counts as a connection while it runs, and answers a BadRequest with 400.
+  const auto guarded = [this, answer_json](auto handler) {
+    return [this, answer_json, handler](const httplib::Request& req, httplib::Response& res) {
+      state_.stats().requests.fetch_add(1, std::memory_order_relaxed);
+      try {
+        handler(req, res);
+      } catch (const BadRequest& bad) {
+        answer_json(res, 400, json_error(bad.what()));
+      }
+    };
+  };
+  http_->Get("/healthz", guarded([](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  }));
+  http_->Get("/stats", guarded([this, answer_json](const httplib::Request&, httplib::Response& res) {
+    answer_json(res, 200, state_.stats_json());
+  }));
+  http_->Post("/publish", guarded([this, answer_json](const httplib::Request& req, httplib::Response& res) {
+    if (!is_valid_utf8(req.body)) throw BadRequest("the event data must be UTF-8");
+    answer_json(res, 200, "{\"seq\":" + std::to_string(state_.publish(realtime_ns(), req.body)) + "}");
+  }));
+  for (const HttplibTechnique& technique : httplib_techniques()) {
+    if (state_.options().serves(technique.name)) {
+      http_->Get(std::string(technique.path), guarded([this, technique](const httplib::Request& req, httplib::Response& res) {
+        technique.serve(state_, req, res);
+      }));
+    }
+  }
+  http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {
+      res.set_content(json_error(res.status == 404 ? "no such endpoint" : httplib::detail::status_message(res.status)),
+                      "application/json");
+    }
+  });
+}
+
+boost::asio::ip::tcp::endpoint HttplibServer::listen() {
+  const ServerOptions& o = state_.options();
+  const int port = o.port == 0 ? http_->bind_to_any_port(o.bind) : (http_->bind_to_port(o.bind, static_cast<int>(o.port)) ? static_cast<int>(o.port) : -1);
+  if (port < 0) throw boost::system::system_error(boost::asio::error::address_in_use);
+  return {boost::asio::ip::make_address(o.bind), static_cast<unsigned short>(port)};
+}
+
+void HttplibServer::run() {
+  const ServerOptions& o = state_.options();
+  if (o.rate > 0) publisher_.start(o.rate, o.payload);
+  signals_.async_wait([this](boost::system::error_code ec, int) {
+    if (ec) return;
+    publisher_.stop();
+    state_.shutdown_all();  // wakes every blocked stream and long poll
+    http_->stop();
+  });
+  std::jthread loop([this] { ioc_.run(); });
+  http_->listen_after_bind();
+  ioc_.stop();
+}
+
+}  // namespace pushbench

@@ -1,0 +1,37 @@
+#pragma once
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <memory>
+
+#include "servers/publisher.hpp"
+#include "servers/shared_state.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace pushbench {
+
+// The thread-per-connection backend on cpp-httplib: a fixed pool of threads, each held by one
+// connection for as long as it is open (a waiting long poll, an SSE stream). The same event log,
+// publisher, endpoints and event format as the Beast backend; no WebSocket (0.11.4 has none).
+class HttplibServer {
+ public:
+  explicit HttplibServer(ServerOptions options);
+  ~HttplibServer();
+
+  boost::asio::ip::tcp::endpoint listen();  // throws boost::system::system_error
+  void run();                               // until a stop signal
+
+ private:
+  void add_routes();
+
+  SharedState state_;
+  std::unique_ptr<httplib::Server> http_;
+  boost::asio::io_context ioc_;  // the publisher and the signals
+  boost::asio::signal_set signals_;
+  Publisher publisher_;
+};
+
+}  // namespace pushbench
