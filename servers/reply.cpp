@@ -17,9 +17,9 @@ Reply Reply::text(unsigned status, std::string_view content_type, std::string bo
 Reply Reply::error(unsigned status, std::string_view message) { return json(status, json_error(message)); }
 
 Reply Reply::events(std::vector<EventPtr> events, std::uint64_t next) {
-  Reply reply = json(200, "{\"events\":[");
+  Reply reply = json(200, std::string(poll_body_head));
   reply.events_ = std::move(events);
-  reply.tail_ = "],\"next\":" + std::to_string(next) + "}";
+  reply.tail_ = poll_body_tail(next);
   return reply;
 }
 

@@ -9,7 +9,7 @@ namespace pushbench {
 
 Server::Server(ServerOptions options)
     : state_(std::move(options)),
-      ioc_(static_cast<int>(state_.options().threads)),
+      ioc_(static_cast<int>(std::max<std::uint64_t>(state_.options().threads, 1))),
       signals_(ioc_, SIGINT, SIGTERM),
       listener_(std::make_shared<Listener>(ioc_, state_)),
       publisher_(boost::asio::make_strand(ioc_), state_),
@@ -28,7 +28,7 @@ void Server::run() {
     if (!ec) stop();
   });
   std::vector<std::jthread> extra;
-  for (std::uint64_t i = 1; i < options.threads; ++i) extra.emplace_back([this] { ioc_.run(); });
+  for (std::uint64_t i = 1; i < std::max<std::uint64_t>(options.threads, 1); ++i) extra.emplace_back([this] { ioc_.run(); });
   ioc_.run();
 }
 

@@ -19,10 +19,11 @@ ServerOptions parse_server_options(int argc, char** argv) {
   flags.text("technique", &o.technique, "push technique whose endpoint is served (required)", technique_names)
       .text("bind", &o.bind, "address to listen on")
       .uint("port", &o.port, "TCP port; 0 picks a free one", 0, 65535)
-      .text("backend", &o.backend, "server architecture", {"beast"})
+      .text("backend", &o.backend, "server architecture: event loop or thread per connection", {"beast", "httplib"})
       .decimal("rate", &o.rate, "built-in publisher rate, events/s (0 = off)", 0, 1e6)
       .size("payload", &o.payload, "size of each published event's data", 0, 16ull << 20)
-      .uint("threads", &o.threads, "io_context threads", 1, 256)
+      .uint("threads", &o.threads,
+            "beast: io_context threads (0 = 1); httplib: pool threads (0 = the library's default, 8 here)", 0, 4096)
       .uint("history", &o.history, "events kept for resuming cursors", 1, 1ull << 24)
       .size("history-bytes", &o.history_bytes, "memory the kept events may use", 1024, 64 * gib)
       .uint("max-connections", &o.max_connections, "open connections; beyond, 503", 1, 1'000'000)
@@ -45,6 +46,9 @@ ServerOptions parse_server_options(int argc, char** argv) {
     std::exit(2);
   };
   if (o.technique.empty()) fail("--technique: required (see --help)");
+  if (o.backend == "httplib" && o.technique == "websocket") {
+    fail("--technique: websocket is not available with --backend httplib (cpp-httplib 0.11.4 has no WebSocket)");
+  }
   boost::system::error_code ec;
   boost::asio::ip::make_address(o.bind, ec);
   if (ec) fail("--bind: '" + o.bind + "' is not an IP address");

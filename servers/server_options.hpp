@@ -13,7 +13,7 @@ struct ServerOptions {
   std::string backend = "beast";
   double rate = 0;  // built-in publisher, events per second; 0 = off
   std::uint64_t payload = 64;
-  std::uint64_t threads = 1;
+  std::uint64_t threads = 0;  // 0: the backend's default (Beast 1, cpp-httplib its pool size)
 
   std::uint64_t history = 65536;
   std::uint64_t history_bytes = 256ull << 20;

@@ -97,7 +97,7 @@ std::string SharedState::stats_json() {
       << ",\"long_polls_waiting\":" << get(stats_.long_polls_waiting) << ",\"last_seq\":" << last
       << ",\"history_events\":" << retained << ",\"history_bytes\":" << retained_bytes
       << ",\"technique\":\"" << options_.technique << "\",\"backend\":\"" << options_.backend
-      << "\",\"threads\":" << options_.threads << "}";
+      << "\",\"threads\":" << options_.threads << "}";  // 0: the backend's default
   return out.str();
 }
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TECHNIQUES = ["short-poll", "long-poll", "sse", "websocket"]
-BACKENDS = ["beast"]
+BACKENDS = ["beast", "httplib"]
+UNSUPPORTED = {("httplib", "websocket")}  # cpp-httplib 0.11.4 has no WebSocket
 
 
 class ScenarioError(Exception):
@@ -187,7 +188,9 @@ class Scenario:
         """Every point of the matrix (for a ramp: every point but the ramped dimension)."""
         keys = [k for k in MATRIX_DEFAULTS if not (self.ramp and k == self.ramp["dimension"])]
         for values in itertools.product(*(self.matrix[k] for k in keys)):
-            yield dict(zip(keys, values))
+            point = dict(zip(keys, values))
+            if (point["backend"], point["technique"]) not in UNSUPPORTED:
+                yield point
 
 
 def load(path):

@@ -26,6 +26,12 @@ HttplibServer::HttplibServer(ServerOptions options)
   http_->set_keep_alive_timeout(std::max<time_t>(idle.count(), 1));
   http_->set_keep_alive_max_count(1u << 30);  // like the Beast backend: no cap on requests per connection
   http_->set_payload_max_length(o.max_body_bytes);
+  // cpp-httplib's default also sets SO_REUSEPORT, which lets a second server share a busy port
+  // silently; like the Beast backend, only SO_REUSEADDR, so a busy port is an error.
+  http_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   add_routes();
 }
 
@@ -37,13 +43,16 @@ void HttplibServer::add_routes() {
     res.set_header("Cache-Control", "no-store");
     res.set_content(body, "application/json");
   };
-  // Every handler counts as a connection while it runs, and answers a BadRequest with 400.
+  // A request counts as a connection while its handler runs (cpp-httplib shows no connections to
+  // the application; an SSE stream holds its own); a BadRequest is answered 400.
   const auto guarded = [this, answer_json](auto handler) {
     return [this, answer_json, handler](const httplib::Request& req, httplib::Response& res) {
+      const ConnectionSlot in_progress(state_.stats());
       state_.stats().requests.fetch_add(1, std::memory_order_relaxed);
       try {
         handler(req, res);
       } catch (const BadRequest& bad) {
+        state_.stats().bad_requests.fetch_add(1, std::memory_order_relaxed);
         answer_json(res, 400, json_error(bad.what()));
       }
     };
@@ -65,9 +74,18 @@ void HttplibServer::add_routes() {
       }));
     }
   }
+  // A known path asked with the wrong method is 405, as on the Beast backend, not 404.
+  const auto wrong_method = [answer_json](std::string allowed) {
+    return [answer_json, allowed](const httplib::Request&, httplib::Response& res) {
+      answer_json(res, 405, json_error("method not allowed; use " + allowed));
+      res.set_header("Allow", allowed);
+    };
+  };
+  http_->Get("/publish", wrong_method("POST"));
+  for (const char* path : {"/healthz", "/stats", "/poll", "/long-poll", "/sse"}) http_->Post(path, wrong_method("GET"));
   http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
-      res.set_content(json_error(res.status == 404 ? "no such endpoint" : httplib::detail::status_message(res.status)),
+      res.set_content(json_error(res.status == 404 ? "no such endpoint" : "HTTP status " + std::to_string(res.status)),
                       "application/json");
     }
   });

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "servers/cursor_query.hpp"
 #include "servers/techniques/technique.hpp"
 
 namespace pushbench {
@@ -76,13 +77,9 @@ class LongPoll final : public Subscriber, public std::enable_shared_from_this<Lo
 
 void serve_long_poll(const std::shared_ptr<HttpSession>& session, Request&, const Target& target) {
   SharedState& state = session->state();
-  const auto longest = std::chrono::duration_cast<std::chrono::milliseconds>(state.options().max_long_poll);
-  const auto timeout = target.uint_param("timeout_ms", static_cast<std::uint64_t>(longest.count()));
-  const auto since = target.uint_param("since", max_cursor);
-  const std::uint64_t fallback = std::min<std::uint64_t>(30000, longest.count());
-  std::make_shared<LongPoll>(session, since ? *since : state.last_seq(),
-                             std::chrono::milliseconds(timeout.value_or(fallback)))
-      ->start();
+  const auto timeout = long_poll_timeout_of(target, state.options());
+  const auto since = since_of(target);
+  std::make_shared<LongPoll>(session, since ? *since : state.last_seq(), timeout)->start();
 }
 
 }  // namespace pushbench

@@ -1,11 +1,12 @@
 // Ajax short polling: the client asks on a schedule; the answer is whatever is new, at once.
+#include "servers/cursor_query.hpp"
 #include "servers/techniques/technique.hpp"
 
 namespace pushbench {
 
 void serve_short_poll(const std::shared_ptr<HttpSession>& session, Request&, const Target& target) {
   SharedState& state = session->state();
-  const auto since = target.uint_param("since", max_cursor);
+  const auto since = since_of(target);
   if (!since) return session->send(Reply::events({}, state.last_seq()));  // no cursor: from now on
   std::vector<EventPtr> events = state.read(*since);
   const std::uint64_t next = events.empty() ? *since : events.back()->seq;

@@ -5,6 +5,7 @@
 #include <span>
 
 #include "core/sse_format.hpp"
+#include "servers/cursor_query.hpp"
 #include "servers/stream_session.hpp"
 #include "servers/techniques/technique.hpp"
 
@@ -97,11 +98,7 @@ class SseSession final : public StreamSession {
 }  // namespace
 
 void serve_sse(const std::shared_ptr<HttpSession>& session, Request& request, const Target& target) {
-  auto since = target.uint_param("since", max_cursor);
-  const auto last_event_id = request.find("Last-Event-ID");
-  if (last_event_id != request.end() && !last_event_id->value().empty()) {
-    since = parse_bounded_uint("Last-Event-ID", last_event_id->value(), max_cursor);  // the header wins
-  }
+  const auto since = stream_cursor_of(target, request["Last-Event-ID"]);
   SharedState& state = session->state();
   std::make_shared<SseSession>(session->take_connection(), state)->start(since);
 }

@@ -5,6 +5,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "core/ws_frame.hpp"
+#include "servers/cursor_query.hpp"
 #include "servers/stream_session.hpp"
 #include "servers/techniques/technique.hpp"
 
@@ -76,7 +77,7 @@ class WebSocketSession final : public StreamSession {
 
 void serve_websocket(const std::shared_ptr<HttpSession>& session, Request& request, const Target& target) {
   if (!websocket::is_upgrade(request)) return session->send(Reply::error(426, "this endpoint needs a WebSocket upgrade").header("Upgrade", "websocket"));
-  const auto since = target.uint_param("since", max_cursor);
+  const auto since = since_of(target);
   SharedState& state = session->state();
   std::make_shared<WebSocketSession>(session->take_connection(), state)->start(std::move(request), since);
 }

@@ -4,13 +4,19 @@ import pytest
 from server_process import Server
 
 
+@pytest.fixture(params=["beast"])
+def backend(request):
+    """The server architecture under test; a module parametrises it to run on both."""
+    return request.param
+
+
 @pytest.fixture
-def start_server():
-    """start_server(*flags) -> Server; each one must exit 0 on SIGTERM at teardown."""
+def start_server(backend):
+    """start_server(*flags) -> Server of the backend under test; each must exit 0 on SIGTERM."""
     servers = []
 
     def start(*args):
-        server = Server(*args)
+        server = Server("--backend", backend, *args)
         servers.append(server)
         return server
 

@@ -78,11 +78,15 @@ def ws_receive(url, count, publish=None, timeout=10):
 
 
 def assert_all_delivered(server, count=3):
-    """A fresh WebSocket subscriber and a fresh poll both see `count` new events, in order."""
+    """A fresh SSE subscriber (curl) and a fresh poll both see `count` new events, in order."""
     start = server.stats()["last_seq"]
-    events = ws_receive(server.ws_url + "/ws", count,
-                        publish=lambda: [server.publish(f"check {i}") for i in range(count)])
-    assert [e["seq"] for e in events] == list(range(start + 1, start + count + 1))
+    stream = CurlStream(f"{server.url}/sse?since={start}")
+    try:
+        for i in range(count):
+            server.publish(f"check {i}")
+        assert [seq for seq, _ in stream.events(count)] == list(range(start + 1, start + count + 1))
+    finally:
+        stream.close()
     polled = curl_json(f"{server.url}/poll?since={start}")
     assert [e["seq"] for e in polled["events"]] == list(range(start + 1, start + count + 1))
 

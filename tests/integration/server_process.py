@@ -21,7 +21,9 @@ SANITIZED = "tsan" in os.environ.get("PUSHBENCH_BUILD", "")
 
 class Server:
     def __init__(self, *args):
-        self.args = [str(SERVER_BIN), "--port", "0", "--threads", THREADS, *args]
+        # PUSHBENCH_THREADS is for the event loop; the thread-per-connection pool keeps its default.
+        threads = [] if "httplib" in args else ["--threads", THREADS]
+        self.args = [str(SERVER_BIN), "--port", "0", *threads, *args]
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         ready, _, _ = select.select([self.proc.stdout], [], [], 30)
         line = self.proc.stdout.readline().decode() if ready else ""

@@ -1,0 +1,24 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "core/query.hpp"
+#include "servers/server_options.hpp"
+
+namespace pushbench {
+
+// What the technique endpoints read from a request, the same for every backend; each throws
+// BadRequest naming the parameter.
+
+// `since`: events after it; nullopt means "from now on".
+std::optional<std::uint64_t> since_of(const Target& target);
+
+// SSE: the Last-Event-ID header (`header`, empty when absent) wins over `since`.
+std::optional<std::uint64_t> stream_cursor_of(const Target& target, std::string_view last_event_id);
+
+// Long poll: `timeout_ms`, at most --max-long-poll; 30 s (or the maximum, if lower) when absent.
+std::chrono::milliseconds long_poll_timeout_of(const Target& target, const ServerOptions& options);
+
+}  // namespace pushbench
