@@ -2,7 +2,8 @@
 # The README's test command: installs what is missing, builds, and runs every test:
 # unit tests (GoogleTest through CTest), integration tests (pytest against the real programs,
 # with curl and Python websockets as peers), report and compare tests, then the unit and
-# integration tests again under ThreadSanitizer with 2 server threads.
+# integration tests again under ThreadSanitizer with 2 server threads. The browser test installs
+# Chromium and the locked playwright-core itself.
 # PUSHBENCH_SKIP_TSAN=1 skips the sanitizer pass (a quicker local loop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ PY=/usr/bin/python3  # Debian's, which sees python3-pytest and python3-websocket
 scripts/setup.sh release
 ctest --preset release
 PUSHBENCH_BUILD=build "$PY" -m pytest -q tests/integration tests/reports
+PUSHBENCH_BUILD=build scripts/browser_test.sh  # the live demo in Debian's Chromium
 
 if [[ ${PUSHBENCH_SKIP_TSAN:-0} != 1 ]]; then
   echo "== ThreadSanitizer build (server with --threads 2) ==" >&2

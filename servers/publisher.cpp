@@ -1,5 +1,6 @@
 #include "servers/publisher.hpp"
 
+#include <boost/asio/post.hpp>
 #include <cmath>
 
 #include "core/clock.hpp"
@@ -18,14 +19,24 @@ Publisher::Publisher(boost::asio::any_io_executor executor, SharedState& state)
 
 void Publisher::start(double rate, std::size_t payload) {
   rate_ = rate;
+  rate_shown_.store(rate, std::memory_order_relaxed);
+  payload_ = payload;
   data_ = make_payload(payload);
   t0_ = std::chrono::steady_clock::now();
   t0_realtime_ns_ = realtime_ns();
   next_index_ = 0;
-  wait_for_next();
+  if (rate > 0) wait_for_next();
 }
 
 void Publisher::stop() { timer_.cancel(); }
+
+void Publisher::set_rate(double rate) {
+  boost::asio::post(timer_.get_executor(), [this, rate] {
+    timer_.cancel();
+    rate_shown_.store(rate, std::memory_order_relaxed);
+    if (rate > 0) start(rate, payload_);
+  });
+}
 
 std::chrono::nanoseconds Publisher::offset(std::uint64_t index) const {
   return std::chrono::nanoseconds(std::llround(static_cast<double>(index) * 1e9 / rate_));

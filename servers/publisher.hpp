@@ -1,6 +1,7 @@
 #pragma once
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -17,6 +18,9 @@ class Publisher {
 
   void start(double rate, std::size_t payload);
   void stop();
+  // From any thread: restart the schedule at `rate` events/s (0 stops it).
+  void set_rate(double rate);
+  double rate() const { return rate_shown_.load(std::memory_order_relaxed); }
 
  private:
   void wait_for_next();
@@ -27,6 +31,8 @@ class Publisher {
   boost::asio::steady_timer timer_;
   std::string data_;
   double rate_ = 0;
+  std::size_t payload_ = 0;
+  std::atomic<double> rate_shown_{0};
   std::chrono::steady_clock::time_point t0_;
   std::int64_t t0_realtime_ns_ = 0;
   std::uint64_t next_index_ = 0;

@@ -13,7 +13,9 @@ Server::Server(ServerOptions options)
       signals_(ioc_, SIGINT, SIGTERM),
       listener_(std::make_shared<Listener>(ioc_, state_)),
       publisher_(boost::asio::make_strand(ioc_), state_),
-      stop_timer_(ioc_) {}
+      stop_timer_(ioc_) {
+  state_.attach_publisher(&publisher_);
+}
 
 boost::asio::ip::tcp::endpoint Server::listen() {
   const ServerOptions& options = state_.options();
@@ -23,7 +25,7 @@ boost::asio::ip::tcp::endpoint Server::listen() {
 void Server::run() {
   const ServerOptions& options = state_.options();
   listener_->run();
-  if (options.rate > 0) publisher_.start(options.rate, options.payload);
+  publisher_.start(options.rate, options.payload);
   signals_.async_wait([this](boost::system::error_code ec, int) {
     if (!ec) stop();
   });

@@ -39,7 +39,8 @@ ServerOptions parse_server_options(int argc, char** argv) {
       .duration("ws-handshake-timeout", &o.ws_handshake_timeout, "WebSocket opening handshake timeout", 1ms, 1h)
       .duration("ws-idle-timeout", &o.ws_idle_timeout,
                 "WebSocket: ping after half of this idle, close after all of it", 1ms, 24h)
-      .size("ws-max-message", &o.ws_max_message, "largest incoming WebSocket message; beyond, close 1009", 1, gib);
+      .size("ws-max-message", &o.ws_max_message, "largest incoming WebSocket message; beyond, close 1009", 1, gib)
+      .text("web-dir", &o.web_dir, "folder of the live demo page served at / with --technique all");
   flags.parse_or_exit(argc, argv);
   const auto fail = [](std::string_view problem) {
     std::cerr << "pushbench-server: " << problem << "\n";

@@ -29,6 +29,7 @@ struct ServerOptions {
   std::chrono::nanoseconds ws_handshake_timeout = std::chrono::seconds(10);
   std::chrono::nanoseconds ws_idle_timeout = std::chrono::seconds(60);
   std::uint64_t ws_max_message = 64 << 10;
+  std::string web_dir = PUSHBENCH_WEB_DIR;  // the live demo's page, served with --technique all
 
   bool serves(std::string_view technique_name) const { return technique == "all" || technique == technique_name; }
 };

@@ -14,6 +14,8 @@
 
 namespace pushbench {
 
+class Publisher;
+
 // The one event log behind all four techniques, the subscribers it feeds and the counters.
 // One lock serialises publish against subscribe, so a subscriber's backlog and its live events
 // meet with no gap, no duplicate and no reordering.
@@ -47,6 +49,10 @@ class SharedState {
 
   std::string stats_json();
 
+  // The built-in publisher, for changing its rate at run time (the demo page's control).
+  void attach_publisher(Publisher* publisher) { publisher_ = publisher; }
+  Publisher* publisher() const { return publisher_; }
+
  private:
   using Registry = std::unordered_map<const Subscriber*, std::weak_ptr<Subscriber>>;
 
@@ -56,6 +62,7 @@ class SharedState {
   EventLog log_;
   Registry streams_;
   Registry waiters_;
+  Publisher* publisher_ = nullptr;
 };
 
 }  // namespace pushbench

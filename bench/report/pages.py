@@ -7,6 +7,8 @@ import json
 from .table import mark
 
 COLUMNS = [  # (header, row key, format)
+    ("connected", "connections_established", "{:.0f}"),
+    ("delivered", "delivery_ratio", "{:.0%}"),
     ("events/s", "events_per_s", "{:.0f}"),
     ("p50 ms", "latency_p50_ms", "{:.2f}"),
     ("p99 ms", "latency_p99_ms", "{:.2f}"),

@@ -26,6 +26,7 @@ HttplibServer::HttplibServer(ServerOptions options)
   http_->set_keep_alive_timeout(std::max<time_t>(idle.count(), 1));
   http_->set_keep_alive_max_count(1u << 30);  // like the Beast backend: no cap on requests per connection
   http_->set_payload_max_length(o.max_body_bytes);
+  http_->set_tcp_nodelay(true);  // as the Beast backend does: small events go out at once
   // cpp-httplib's default also sets SO_REUSEPORT, which lets a second server share a busy port
   // silently; like the Beast backend, only SO_REUSEADDR, so a busy port is an error.
   http_->set_socket_options([](socket_t sock) {

@@ -229,3 +229,26 @@ def test_port_in_use_is_a_clear_error(server, backend):
     done = subprocess.run([SERVER_BIN, "--technique", "all", "--backend", backend, "--port", str(server.port)], capture_output=True,
                           text=True, timeout=10)
     assert done.returncode == 1 and "cannot listen" in done.stderr
+
+
+def test_demo_page_and_publisher_control(start_server, backend):
+    needs_websocket(backend)
+    server = start_server("--technique", "all", "--rate", "2")
+    page = curl(f"{server.url}/").decode()
+    assert "<script src=\"/demo/app.js\"></script>" in page
+    assert "EventSource" in curl(f"{server.url}/demo/app.js").decode()
+    assert server.request("GET", "/demo/..%2F..%2Fetc%2Fpasswd")[0] == 404
+    assert server.request("GET", "/demo/nothing.js")[0] == 404
+    assert curl_json(f"{server.url}/publisher") == {"rate": 2}
+    assert curl_json(f"{server.url}/publisher?rate=50") == {"rate": 2}, "GET only reads"
+    status, _, body = server.request("POST", "/publisher?rate=40")
+    assert status == 200 and json.loads(body) == {"rate": 40}
+    assert curl_json(f"{server.url}/publisher") == {"rate": 40}
+    assert server.request("POST", "/publisher?rate=lots")[0] == 400
+    start = server.stats()["last_seq"]
+    assert wait_until(lambda: server.stats()["last_seq"] >= start + 20, timeout=5)
+
+
+def test_demo_page_is_only_served_with_all_techniques(start_server):
+    server = start_server("--technique", "sse")
+    assert server.request("GET", "/")[0] == 404
