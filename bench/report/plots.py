@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import hdr  # noqa: E402
 
-from .table import COLOURS, STYLES, label, series  # noqa: E402
+from .table import COLOURS, MARKERS, STYLES, label, series  # noqa: E402
 
 
 def _finish(fig, ax, out_dir, name, title, failed):
@@ -39,12 +39,14 @@ def _line(ax, key, rows, x, y, scale=1.0, linestyle=None):
     technique, backend = key
     colour = COLOURS.get(technique, "black")
     ax.plot([r[x] for r in ok], [r[y] * scale for r in ok], linestyle or STYLES.get(backend, "-"), color=colour,
-            marker="o", label=f"{technique} ({backend})")
-    hollow = [r for r in ok if r["saturated"]]
-    if hollow:
-        shown = "client saturated" in ax.get_legend_handles_labels()[1]
-        ax.plot([r[x] for r in hollow], [r[y] * scale for r in hollow], "o", markersize=11, markerfacecolor="none",
-                markeredgecolor="black", label=None if shown else "client saturated")
+            marker=MARKERS.get(backend, "o"), label=f"{technique} ({backend})")
+    # Rings on the points whose numbers need a caveat.
+    for caveat, chosen, edge in (("client saturated", [r for r in ok if r["saturated"]], "black"),
+                                 ("delivered < 90%", [r for r in ok if (r.get("delivery_ratio") or 1) < 0.9], "red")):
+        if chosen:
+            shown = caveat in ax.get_legend_handles_labels()[1]
+            ax.plot([r[x] for r in chosen], [r[y] * scale for r in chosen], "o", markersize=12, markerfacecolor="none",
+                    markeredgecolor=edge, label=None if shown else caveat)
 
 
 def percentile_spectra(rows, out_dir):

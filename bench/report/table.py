@@ -5,6 +5,7 @@ from pathlib import Path
 TECHNIQUE_ORDER = ["short-poll", "long-poll", "sse", "websocket"]
 COLOURS = {"short-poll": "#d95f02", "long-poll": "#7570b3", "sse": "#1b9e77", "websocket": "#e7298a"}
 STYLES = {"beast": "-", "httplib": "--"}
+MARKERS = {"beast": "o", "httplib": "s"}
 
 
 def load(run_dir):
@@ -40,6 +41,8 @@ def mark(row):
     if row["status"] == "failed":
         return "FAILED: " + "; ".join(row["failures"])[:120]
     notes = []
+    if row.get("delivery_ratio") is not None and row["delivery_ratio"] < 0.9:
+        notes.append(f"delivered only {row['delivery_ratio']:.0%} of the events published to its connections")
     if row["status"] == "partial":
         notes.append("some repetitions failed")
     if row["saturated"]:

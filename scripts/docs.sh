@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Regenerates everything in docs/ that comes from running the code, so the pages stay true to it:
+#   docs/traces/<technique>.txt   the raw exchange of one connection (pushbench-client --trace)
+#   docs/figures/                  the plots and key numbers of a `default` run (or of RUN_DIR)
+# Usage: scripts/docs.sh [RUN_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh release >/dev/null
+mkdir -p docs/traces docs/figures
+
+# Quiet enough to show heartbeats and pings between events: an event every 2 s, an SSE
+# comment after 1 s of quiet, a WebSocket ping after 0.75 s.
+out=$(mktemp)
+build/bin/pushbench-server --technique all --port 0 --rate 0.5 --payload 16 --heartbeat 1s --ws-idle-timeout 1500ms >"$out" &
+server=$!
+trap 'kill $server 2>/dev/null; rm -f "$out"' EXIT
+for _ in $(seq 50); do grep -q "listening on" "$out" && break; sleep 0.1; done
+url=$(sed -n 's/^listening on //p' "$out")
+for technique in short-poll long-poll sse websocket; do
+  build/bin/pushbench-client --technique "$technique" --url "$url" --duration 5s --poll-interval 1s \
+    --trace "docs/traces/$technique.txt" --out /dev/null 2>/dev/null
+  # Ports and handshake keys differ each run; keep them out of the diff.
+  sed -i -E "s/127\.0\.0\.1:[0-9]+/127.0.0.1:PORT/g; s#Sec-WebSocket-(Key|Accept): [A-Za-z0-9+/=]+#Sec-WebSocket-\1: (random)#" \
+    "docs/traces/$technique.txt"
+done
+
+run_dir=${1:-}
+if [[ -z $run_dir ]]; then
+  build/bin/pushbench run default --out results
+  run_dir=$(ls -d results/*-default | tail -1)
+fi
+/usr/bin/python3 scripts/report.py "$run_dir" >/dev/null
+cp "$run_dir"/*.png "$run_dir/summary.md" docs/figures/
+echo "docs: traces in docs/traces, figures from $run_dir in docs/figures"
