@@ -177,3 +177,19 @@ def test_client_flags_are_checked():
                          (["--technique", "sse", "--url", "http://127.0.0.1:1", "--connections", "0"], "--connections")):
         done = subprocess.run([str(CLIENT_BIN), *args], capture_output=True, text=True)
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and needle in done.stderr, done.stderr
+
+
+def test_http_status_errors_are_counted(start_server):
+    server = start_server("--technique", "sse")  # no /poll here: 404
+    result = run_client("--technique", "short-poll", "--url", server.url, "--duration", "1s",
+                        "--reconnect-delay", "100ms")
+    assert result["errors_by_kind"]["http_status"] >= 3 and result["connections_established"] == 0
+
+
+def test_connect_rate_ramps_the_connections_before_the_window(start_server):
+    server = start_server("--technique", "sse")
+    ramped = run_client("--technique", "sse", "--url", server.url, "--connections", "10", "--connect-rate", "10",
+                        "--duration", "500ms")
+    assert ramped["connections_established"] == 10
+    assert ramped["_elapsed"] >= 1.4, "10 connections at 10/s take a second before the 0.5 s window"
+    assert server.stats()["connections_accepted"] >= 10
