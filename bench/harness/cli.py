@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import compare, derive, environment, processes, results, runner, scenario as scenarios
+from . import compare, derive, environment, processes, results, runner, scenario as scenarios, verify
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "bench" / "scenarios"
@@ -238,6 +238,15 @@ def command_compare(args):
     return 1 if any(r["verdict"] == "regression" for r in rows) else 0
 
 
+def command_verify(args):
+    checks = verify.verify(args.url.rstrip("/"), args.technique)
+    for check in checks:
+        print(f"{'PASS' if check.ok else 'FAIL'} {check.name}" + (f": {check.detail}" if check.detail else ""))
+    failed = [c for c in checks if not c.ok]
+    print(f"{len(checks) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
 def command_list(_args):
     for path in sorted(SCENARIOS.glob("*.toml")):
         try:
@@ -263,6 +272,10 @@ def main(argv=None):
     comparing.add_argument("--markdown", help="also write the whole table as markdown to this file")
     comparing.add_argument("--all", action="store_true", help="print unchanged metrics too")
     comparing.set_defaults(handler=command_compare)
+    checking = commands.add_parser("verify", help="check that a server speaks the SPEC for a technique")
+    checking.add_argument("--technique", required=True, choices=scenarios.TECHNIQUES)
+    checking.add_argument("--url", required=True, help="the server's base URL, like http://127.0.0.1:8080")
+    checking.set_defaults(handler=command_verify)
     listing = commands.add_parser("list", help="list the scenarios")
     listing.set_defaults(handler=command_list)
     args = parser.parse_args(argv)

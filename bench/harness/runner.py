@@ -1,5 +1,6 @@
-"""One measured run of one point: a fresh server on a free port, the client process(es), the
-server sampled over the measured window, everything bounded in time. A server or client that
+"""One measured run of one point: a fresh server on a free port, checked against the SPEC
+(`pushbench verify`) before it is measured, the client process(es), the server sampled over the
+measured window, everything bounded in time. A server or client that
 fails, crashes or hangs makes the run failed, with the reason; it never stops the whole run."""
 import json
 import subprocess
@@ -7,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import derive, hdr, processes
+from . import derive, hdr, processes, verify
 
 SERVER_START_TIMEOUT = 10.0
 SETTLE = 0.3  # for the server's baseline RSS before any client connects
@@ -81,6 +82,9 @@ def measure(build, point, run, deadline):
             processes.kill(server)
             raise RunFailed(f"server did not start: {_tail(server) or line or 'no listening line'}")
         url = line.split()[-1]
+        failed = [c for c in verify.verify(url, point["technique"]) if not c.ok]
+        if failed:
+            raise RunFailed("does not conform: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
         time.sleep(SETTLE)
         baseline, _ = processes.memory(server.pid)
         with tempfile.TemporaryDirectory(prefix="pushbench-") as tmp:

@@ -1,16 +1,19 @@
 """Independent protocol peers for the integration tests: curl and Python's websockets."""
 import asyncio
-import base64
-import hashlib
 import json
 import os
 import select
 import socket
-import struct
 import subprocess
+import sys
 import time
 
 import websockets
+
+from server_process import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from harness.wire import read_ws_frame, ws_close_code, ws_frame, ws_open  # noqa: E402,F401  (re-exported for the tests)
 
 
 def curl(*args, timeout=20):
@@ -112,61 +115,6 @@ def read_until_closed(sock, limit=1 << 20):
 
 def raw_websocket(server, path="/ws"):
     """A WebSocket opened by hand, so the test can send frames no library would."""
-    sock = raw_connect(server)
-    key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall((f"GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = sock.recv(1)
-        assert chunk, "closed during the handshake"
-        head += chunk
-    assert head.startswith(b"HTTP/1.1 101"), head
-    accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
-    assert b"Sec-WebSocket-Accept: " + accept in head
+    sock, status, accepted = ws_open(server.url, path)
+    assert status == 101 and accepted, "handshake refused or Sec-WebSocket-Accept wrong"
     return sock
-
-
-def ws_frame(opcode, payload, mask=True):
-    """One client frame; mask=False breaks RFC 6455 5.1 on purpose."""
-    head = bytes([0x80 | opcode])
-    length = len(payload)
-    mask_bit = 0x80 if mask else 0
-    if length < 126:
-        head += bytes([mask_bit | length])
-    elif length < 65536:
-        head += bytes([mask_bit | 126]) + struct.pack("!H", length)
-    else:
-        head += bytes([mask_bit | 127]) + struct.pack("!Q", length)
-    if not mask:
-        return head + payload
-    key = os.urandom(4)
-    return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
-
-
-def read_ws_frame(sock):
-    """(opcode, payload) of the next server frame."""
-    def exactly(n):
-        data = b""
-        while len(data) < n:
-            chunk = sock.recv(n - len(data))
-            assert chunk, "connection closed mid-frame"
-            data += chunk
-        return data
-
-    first, second = exactly(2)
-    length = second & 0x7F
-    if length == 126:
-        length = struct.unpack("!H", exactly(2))[0]
-    elif length == 127:
-        length = struct.unpack("!Q", exactly(8))[0]
-    assert not second & 0x80, "server frames are never masked"
-    return first & 0x0F, exactly(length)
-
-
-def ws_close_code(sock):
-    """Reads frames until the close frame and returns its status code."""
-    while True:
-        opcode, payload = read_ws_frame(sock)
-        if opcode == 0x8:
-            return struct.unpack("!H", payload[:2])[0]

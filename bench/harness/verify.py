@@ -1,0 +1,209 @@
+"""`pushbench verify`: does a server speak the SPEC for a technique? Each check sends real
+requests and says what it expected and what it saw. The harness runs the checks before it
+measures a server and refuses one that fails them."""
+import json
+import threading
+import time
+from dataclasses import dataclass
+
+from . import wire
+
+ENDPOINTS = {"short-poll": "/poll", "long-poll": "/long-poll", "sse": "/sse", "websocket": "/ws"}
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+class Failed(Exception):
+    pass
+
+
+def expect(condition, detail):
+    if not condition:
+        raise Failed(detail)
+
+
+def is_event(e):
+    return (isinstance(e, dict) and isinstance(e.get("seq"), int) and isinstance(e.get("ts"), int)
+            and isinstance(e.get("data"), str) and e["ts"] > 1_000_000_000 * 10**9)
+
+
+class Verifier:
+    def __init__(self, url, technique):
+        self.url, self.technique = url, technique
+        self.results = []
+
+    def check(self, name, function):
+        try:
+            function()
+            self.results.append(Check(name, True))
+        except Failed as failure:
+            self.results.append(Check(name, False, str(failure)))
+        except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as error:
+            self.results.append(Check(name, False, f"{type(error).__name__}: {error}"))
+
+    def publish(self, data):
+        status, _, body = wire.request(self.url, "POST", "/publish", data.encode())
+        expect(status == 200, f"POST /publish answered {status}")
+        seq = json.loads(body).get("seq")
+        expect(isinstance(seq, int) and seq >= 1, f"POST /publish answered {body[:80]!r}, not {{\"seq\":N}}")
+        return seq
+
+    # Checks every technique's server must pass.
+    def common(self):
+        def healthz():
+            status, _, body = wire.request(self.url, "GET", "/healthz")
+            expect(status == 200 and body == b"ok", f"GET /healthz: {status} {body[:40]!r}, expected 200 ok")
+
+        def stats():
+            status, body = wire.get_json(self.url, "/stats")
+            expect(status == 200, f"GET /stats: {status}")
+            missing = [k for k in ("connections", "published", "delivered", "bytes_out") if not isinstance(body.get(k), int)]
+            expect(not missing, f"/stats lacks {', '.join(missing)}")
+
+        def publish():
+            first, second = self.publish("verify one"), self.publish("verify two")
+            expect(second > first, f"seq did not rise: {first} then {second}")
+
+        def errors():
+            status, _, _ = wire.request(self.url, "GET", "/pushbench-verify-no-such-path")
+            expect(status == 404, f"an unknown path answered {status}, expected 404")
+            if self.technique == "websocket":
+                sock, status, _ = wire.ws_open(self.url, "/ws?since=abc")
+                sock.close()
+                expect(status == 400, f"an upgrade with since=abc answered {status}, expected 400")
+                return
+            status, _, body = wire.request(self.url, "GET", ENDPOINTS[self.technique] + "?since=abc")
+            expect(status == 400, f"since=abc answered {status}, expected 400")
+            expect("error" in json.loads(body), f"the 400 body {body[:80]!r} has no \"error\"")
+
+        self.check("GET /healthz is 200 ok", healthz)
+        self.check("GET /stats has the counters", stats)
+        self.check("POST /publish returns rising seq", publish)
+        self.check("unknown path 404, malformed since 400 {\"error\"}", errors)
+
+    def polls(self, path):
+        def format_and_cursor():
+            seq = self.publish("verify poll")
+            status, body = wire.get_json(self.url, f"{path}?since={seq - 1}&timeout_ms=1000")
+            expect(status == 200, f"{path}: {status}")
+            events = body.get("events")
+            expect(isinstance(events, list) and events and all(is_event(e) for e in events),
+                   f"{path} answered {json.dumps(body)[:120]}, not events of seq, ts (ns), data")
+            expect(events[0]["seq"] == seq and events[0]["data"] == "verify poll",
+                   f"since={seq - 1} gave seq {events[0]['seq']} ({events[0]['data']!r}), expected {seq}")
+            seqs = [e["seq"] for e in events]
+            expect(seqs == sorted(set(seqs)), f"events out of order: {seqs}")
+            expect(body.get("next") == seqs[-1], f"next is {body.get('next')}, expected {seqs[-1]}")
+
+        self.check(f"{path}?since=N returns the events after N, and next", format_and_cursor)
+
+    def long_poll(self):
+        def waits_then_answers():
+            _, body = wire.get_json(self.url, "/long-poll?timeout_ms=0")
+            since = body["next"]
+            answer = {}
+            worker = threading.Thread(target=lambda: answer.update(
+                result=wire.get_json(self.url, f"/long-poll?since={since}&timeout_ms=10000", timeout=15)))
+            worker.start()
+            time.sleep(0.3)
+            seq = self.publish("verify wake")
+            worker.join(15)
+            expect("result" in answer, "the long poll did not answer after a publish")
+            body = answer["result"][1]
+            expect(body["events"] and body["events"][0]["seq"] > since, f"the held poll answered {body}")
+            # A server with its own publisher may have answered with its event: follow the cursor.
+            for _ in range(1000):
+                if any(e["seq"] == seq for e in body["events"]):
+                    return
+                body = wire.get_json(self.url, f"/long-poll?since={body['next']}&timeout_ms=5000")[1]
+            raise Failed(f"event {seq} never came by following the cursor")
+
+        def times_out_empty():
+            _, body = wire.get_json(self.url, "/long-poll?since=999999999&timeout_ms=200")
+            expect(body == {"events": [], "next": 999999999}, f"timeout answered {body}, expected no events, next 999999999")
+
+        self.check("a held long poll answers right after a publish", waits_then_answers)
+        self.check("a long poll times out with no events and the same cursor", times_out_empty)
+
+    def sse(self):
+        def stream_and_resume():
+            sock, status, head, rest = wire.open_stream(self.url, "/sse")
+            with sock:
+                expect(status == 200 and head.get("content-type", "").startswith("text/event-stream"),
+                       f"/sse answered {status} {head.get('content-type')}")
+                expect(rest.startswith(b"retry:") or not rest, f"the stream begins {rest[:20]!r}, not with retry:")
+                seq = self.publish("verify sse")
+                blocks = wire.sse_events(sock, rest, lambda b: "data" in b and json.loads(b["data"]).get("seq") == seq)
+                hit = [b for b in blocks if "data" in b and json.loads(b["data"]).get("seq") == seq]
+                expect(hit, f"event {seq} did not arrive on the stream")
+                expect(hit[0].get("id") == str(seq), f"its id is {hit[0].get('id')!r}, expected {seq}")
+                expect(is_event(json.loads(hit[0]["data"])), f"data is not an event: {hit[0]['data'][:80]}")
+            sock, _, _, rest = wire.open_stream(self.url, "/sse", {"Last-Event-ID": str(seq - 1)})
+            with sock:
+                blocks = wire.sse_events(sock, rest, lambda b: "data" in b)
+                expect(blocks and "data" in blocks[-1] and json.loads(blocks[-1]["data"])["seq"] == seq,
+                       f"Last-Event-ID {seq - 1} did not resume at {seq}")
+
+        self.check("SSE: text/event-stream, retry, id and data per event, Last-Event-ID resume", stream_and_resume)
+
+    def websocket(self):
+        def frames_and_resume():
+            sock, status, accepted = wire.ws_open(self.url, "/ws")
+            with sock:
+                expect(status == 101 and accepted, f"the upgrade answered {status} (accept key right: {accepted})")
+                seq = self.publish("verify ws")
+                for _ in range(10000):
+                    opcode, payload = wire.read_ws_frame(sock)
+                    if opcode == 0x1 and json.loads(payload)["seq"] == seq:
+                        break
+                expect(is_event(json.loads(payload)), f"the frame is not an event: {payload[:80]!r}")
+            sock, _, _ = wire.ws_open(self.url, f"/ws?since={seq - 1}")
+            with sock:
+                opcode, payload = wire.read_ws_frame(sock)
+                expect(opcode == 0x1 and json.loads(payload)["seq"] == seq, f"since={seq - 1} began with {payload[:60]!r}")
+
+        def ping_and_close():
+            sock, _, _ = wire.ws_open(self.url, "/ws")
+            with sock:
+                sock.sendall(wire.ws_frame(0x9, b"verify"))
+                for _ in range(10000):
+                    opcode, payload = wire.read_ws_frame(sock)
+                    if opcode == 0xA:
+                        break
+                expect(payload == b"verify", f"the pong carried {payload!r}")
+                sock.sendall(wire.ws_frame(0x8, b"\x03\xe8"))
+                expect(wire.ws_close_code(sock) == 1000, "the close was not answered with 1000")
+
+        def unmasked_is_1002():
+            sock, _, _ = wire.ws_open(self.url, "/ws")
+            with sock:
+                sock.sendall(wire.ws_frame(0x1, b"unmasked", mask=False))
+                code = wire.ws_close_code(sock)
+                expect(code == 1002, f"an unmasked frame was closed with {code}, expected 1002")
+
+        self.check("WebSocket: 101 with the right accept key, a text frame per event, ?since resume", frames_and_resume)
+        self.check("WebSocket: ping answered by pong, close answered by close", ping_and_close)
+        self.check("WebSocket: an unmasked client frame is closed with 1002", unmasked_is_1002)
+
+    def run(self):
+        self.common()
+        if self.technique == "short-poll":
+            self.polls("/poll")
+        elif self.technique == "long-poll":
+            self.polls("/long-poll")
+            self.long_poll()
+        elif self.technique == "sse":
+            self.sse()
+        elif self.technique == "websocket":
+            self.websocket()
+        return self.results
+
+
+def verify(url, technique):
+    """Every check's result for a server of `technique` at `url`."""
+    return Verifier(url, technique).run()

@@ -1,0 +1,78 @@
+"""pushbench verify: our server passes for every technique on both backends; a deliberately
+broken server fails, and the failure names the check."""
+import json
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from server_process import BUILD
+
+PUSHBENCH = BUILD / "bin" / "pushbench"
+
+
+def verify(technique, url):
+    done = subprocess.run([str(PUSHBENCH), "verify", "--technique", technique, "--url", url],
+                          capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout
+
+
+@pytest.mark.parametrize("backend", ["beast", "httplib"], indirect=True)
+@pytest.mark.parametrize("technique", ["short-poll", "long-poll", "sse", "websocket"])
+def test_pushbench_server_conforms(start_server, backend, technique):
+    if backend == "httplib" and technique == "websocket":
+        pytest.skip("cpp-httplib 0.11.4 has no WebSocket")
+    server = start_server("--technique", technique, "--rate", "20")
+    code, out = verify(technique, server.url)
+    assert code == 0, out
+    assert "FAIL" not in out and " 0 failed" in out
+
+
+class BrokenPolls(BaseHTTPRequestHandler):
+    """Speaks the endpoints, but its events have no "ts" and its 404s are 200s."""
+    seq = 0
+
+    def reply(self, status, body, kind="application/json"):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        if self.path == "/healthz":
+            return self.reply(200, "ok", "text/plain")
+        if self.path == "/stats":
+            return self.reply(200, json.dumps({"connections": 1, "published": self.seq, "delivered": 0, "bytes_out": 0}))
+        if self.path.startswith("/poll?since=abc"):
+            return self.reply(400, json.dumps({"error": "since"}))
+        if self.path.startswith("/poll"):
+            query = parse_qs(urlsplit(self.path).query)
+            since = int(query["since"][0]) if "since" in query else BrokenPolls.seq
+            events = [{"seq": s, "data": "verify poll"} for s in range(since + 1, BrokenPolls.seq + 1)]
+            return self.reply(200, json.dumps({"events": events, "next": BrokenPolls.seq}))
+        self.reply(200, "{}")
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        BrokenPolls.seq += 1
+        self.reply(200, json.dumps({"seq": BrokenPolls.seq}))
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_broken_server_fails_naming_the_check():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BrokenPolls)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        code, out = verify("short-poll", f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+    assert code == 1
+    assert "FAIL unknown path 404" in out and "answered 200, expected 404" in out
+    assert "FAIL /poll?since=N returns the events after N" in out and "seq, ts (ns), data" in out
+    assert "PASS GET /healthz is 200 ok" in out
