@@ -65,6 +65,7 @@ ClientOptions parse_client_options(int argc, char** argv) {
       .duration("long-poll-timeout", &o.long_poll_timeout, "long-poll: timeout_ms asked of the server", 1ms, 1h)
       .duration("reconnect-delay", &o.reconnect_delay, "wait before reconnecting (SSE: unless the server sent retry)",
                 0ms, 1h)
+      .text("transport", &o.transport, "socketio: the Engine.IO transport", {"websocket", "polling"})
       .text("hgrm", &o.hgrm, "write the latency percentile distribution (HdrHistogram text, ms) to this file")
       .text("trace", &o.trace, "write the raw bytes of the first connection, both ways, timestamped, to this file");
   flags.parse_or_exit(argc, argv);

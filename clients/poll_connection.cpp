@@ -5,6 +5,7 @@ namespace pushbench {
 namespace http = boost::beast::http;
 
 boost::beast::tcp_stream& PollConnection::new_stream() {
+  on_new_connection();
   open_ = false;
   buffer_.clear();
   wire_.emplace(tap(), worker_.ioc());
@@ -17,16 +18,20 @@ void PollConnection::on_open() {
   send();
 }
 
-void PollConnection::prepare(std::string_view target, std::chrono::nanoseconds timeout) {
-  request_.method(http::verb::get);
+void PollConnection::prepare(std::string_view target, std::chrono::nanoseconds timeout, http::verb method,
+                             std::string body) {
+  request_.method(method);
   request_.target(target);
   request_.version(11);
   request_.set(http::field::host, host_header());
+  request_.body() = std::move(body);
+  request_.prepare_payload();
   timeout_ = timeout;
 }
 
-void PollConnection::poll(std::string_view target, std::chrono::nanoseconds timeout) {
-  prepare(target, timeout);
+void PollConnection::poll(std::string_view target, std::chrono::nanoseconds timeout, http::verb method,
+                          std::string body) {
+  prepare(target, timeout, method, std::move(body));
   if (!open_) return start();  // connects, then on_open() sends
   send();
 }
@@ -54,15 +59,20 @@ void PollConnection::on_response(boost::system::error_code ec) {
     open_ = false;
     return fail(ErrorKind::http_status);
   }
+  on_answer(response.body());
+  fresh_ = false;
+}
+
+bool PollConnection::read_spec_answer(std::string_view body) {
   std::uint64_t next = 0;
-  if (!read_poll_body(response.body(), next, [this](const EventFields& fields) { on_event(fields); })) {
+  if (!read_poll_body(body, next, [this](const EventFields& fields) { on_event(fields); })) {
     open_ = false;
-    return fail(ErrorKind::protocol);
+    fail(ErrorKind::protocol);
+    return false;
   }
   cursor_ = next;
   if (fresh_) established();  // a connection can receive events once its first poll is answered
-  fresh_ = false;
-  on_answer();
+  return true;
 }
 
 }  // namespace pushbench

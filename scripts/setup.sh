@@ -11,7 +11,7 @@ packages=(
   googletest libgtest-dev
   libbenchmark-dev libbenchmark-tools
   python3-pytest python3-websockets python3-matplotlib python3-numpy
-  curl wrk procps util-linux
+  curl wrk procps util-linux websocketd
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -97,6 +97,7 @@ class Run:
                     "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                     "scenario": {"name": scenario.name, "path": scenario.path, "description": scenario.description,
                                  "run": scenario.run, "matrix": scenario.matrix, "ramp": scenario.ramp,
+                                 "servers": scenario.servers,
                                  "source": scenario.source},
                     "environment": environment.capture(ROOT, self.build),
                     "pinning": dict(zip(("server", "clients"), processes.pin_plan(scenario.run["pin"], scenario.run["client_processes"]))),
@@ -116,7 +117,7 @@ class Run:
         runs = []
         for repetition in range(1, self.scenario.run["repetitions"] + 1):
             self.progress(point, repetition)
-            record = runner.run_once(self.build, point, self.scenario.run)
+            record = runner.run_once(self.build, point, self.scenario.run, self.scenario.servers.get(point["backend"]))
             self.done_runs += 1
             if record["status"] != "ok":
                 print(f"    failed: {record['reason']}", file=sys.stderr, flush=True)

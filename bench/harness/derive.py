@@ -41,7 +41,8 @@ def derive(point, client, server):
     lat, con = client["latency_ns"], client["connect_ns"]
     expected = point["rate"] * point["connections"] * (window or 0)
     established = client["connections_established"]
-    held = server.get("rss_window_begin", 0) - server.get("rss_baseline", 0)
+    sampled = server.get("cpu_s") is not None  # a fixed-URL server is not ours to sample
+    held = (server["rss_window_begin"] - server["rss_baseline"]) if sampled else None
     wire = client["bytes_in"] + client["bytes_out"]
     return {
         "events_per_s": _per(events, window),
@@ -54,14 +55,14 @@ def derive(point, client, server):
         "latency_mean_ms": lat["mean"] / 1e6 if lat["count"] else None,
         "connect_p50_ms": con["p50"] / 1e6 if con["count"] else None,
         "connect_p99_ms": con["p99"] / 1e6 if con["count"] else None,
-        "server_cpu_us_per_event": _per(server["cpu_s"] * 1e6, events),
-        "server_cpu_fraction": _per(server["cpu_s"], window),
+        "server_cpu_us_per_event": _per(server["cpu_s"] * 1e6, events) if sampled else None,
+        "server_cpu_fraction": _per(server["cpu_s"], window) if sampled else None,
         "bytes_per_event": _per(wire, events),
         "bytes_in_per_event": _per(client["bytes_in"], events),
         "bytes_out_per_event": _per(client["bytes_out"], events),
         "overhead_bytes_per_event": _per(wire - events * point["payload"], events),
         "requests_per_event": _per(client["http_requests"], events),
-        "memory_per_connection_bytes": _per(held, established),
+        "memory_per_connection_bytes": _per(held, established) if sampled else None,
         "server_peak_rss_bytes": server.get("rss_peak"),
         "errors": client["errors"],
         "gaps": client["gaps"],

@@ -42,26 +42,53 @@ def read_line(proc, timeout):
     return None
 
 
+def _signal_group(proc, sig):
+    """To the process and everything it started (its own session: a process group)."""
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def stop(proc, grace=5.0):
     """SIGTERM, then SIGKILL after `grace`; returns (exit code, whether it stopped in time)."""
     if proc.poll() is not None:
+        _signal_group(proc, signal.SIGKILL)
         return proc.returncode, True
-    proc.send_signal(signal.SIGTERM)
+    _signal_group(proc, signal.SIGTERM)
     try:
         return proc.wait(timeout=grace), True
     except subprocess.TimeoutExpired:
-        proc.kill()
+        _signal_group(proc, signal.SIGKILL)
         return proc.wait(), False
 
 
 def kill(proc):
+    _signal_group(proc, signal.SIGKILL)
     if proc.poll() is None:
         proc.kill()
-        proc.wait()
+    proc.wait()
 
 
-def cpu_seconds(pid):
-    """CPU time of the process, all its threads: from schedstat in nanoseconds where the kernel
+def tree(pid):
+    """The process and all its descendants (a server that forks per connection counts whole)."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        pending.extend(children.get(current, []))
+    return found
+
+
+def _process_cpu(pid):
+    """CPU time of one process, all its threads: from schedstat in nanoseconds where the kernel
     has it, else utime + stime in clock ticks (10 ms steps, too coarse for short windows)."""
     try:
         return sum(int((task / "schedstat").read_text().split()[0])
@@ -71,11 +98,35 @@ def cpu_seconds(pid):
         return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def memory(pid):
-    """(VmRSS, VmHWM) in bytes."""
+def _process_memory(pid):
     values = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, rest = line.partition(":")
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0]) * 1024
     return values.get("VmRSS", 0), values.get("VmHWM", 0)
+
+
+def _sum_over_tree(pid, measure, width):
+    total = [0] * width
+    for member in tree(pid):
+        try:
+            values = measure(member)
+        except (FileNotFoundError, ProcessLookupError):
+            if member == pid:
+                raise
+            continue  # a child that just exited
+        values = values if isinstance(values, tuple) else (values,)
+        total = [t + v for t, v in zip(total, values)]
+    return total
+
+
+def cpu_seconds(pid):
+    """CPU time of the process and its descendants."""
+    return _sum_over_tree(pid, _process_cpu, 1)[0]
+
+
+def memory(pid):
+    """(VmRSS, VmHWM) in bytes, summed over the process and its descendants."""
+    rss, hwm = _sum_over_tree(pid, _process_memory, 2)
+    return rss, hwm

@@ -3,6 +3,7 @@
 measured window, everything bounded in time. A server or client that
 fails, crashes or hangs makes the run failed, with the reason; it never stops the whole run."""
 import json
+import os
 import subprocess
 import tempfile
 import time
@@ -18,14 +19,26 @@ class RunFailed(Exception):
     pass
 
 
-def server_argv(build, point, run):
-    return [str(build / "bin" / "pushbench-server"), "--technique", point["technique"], "--backend", point["backend"],
-            "--port", "0", "--rate", str(point["rate"]), "--payload", str(point["payload"]),
-            "--max-connections", str(run["max_connections"])]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def server_argv(build, point, run, external):
+    """The command that starts the point's server: pushbench-server, or a scenario's own."""
+    if external is None:
+        return [str(build / "bin" / "pushbench-server"), "--technique", point["technique"], "--backend",
+                point["backend"], "--port", "0", "--rate", str(point["rate"]), "--payload", str(point["payload"]),
+                "--max-connections", str(run["max_connections"])]
+    return [arg.format(rate=point["rate"], payload=point["payload"], root=ROOT) for arg in external["command"]]
+
+
+def technique_args(technique):
+    """socketio-websocket -> --technique socketio --transport websocket; the rest as they are."""
+    name, _, transport = technique.partition("-") if technique.startswith("socketio-") else (technique, "", "")
+    return ["--technique", name] + (["--transport", transport] if transport else [])
 
 
 def client_argv(build, point, run, url, connections, out):
-    return [str(build / "bin" / "pushbench-client"), "--technique", point["technique"], "--url", url,
+    return [str(build / "bin" / "pushbench-client"), *technique_args(point["technique"]), "--url", url,
             "--connections", str(connections), "--duration", f"{run['duration']}s", "--warmup", f"{run['warmup']}s",
             "--poll-interval", f"{point['poll_interval']}s", "--threads", str(run["client_threads"]),
             "--connect-rate", str(run["connect_rate"] / run["client_processes"]), "--out", str(out)]
@@ -70,23 +83,42 @@ def _tail(proc):
         return ""
 
 
-def measure(build, point, run, deadline):
+class FixedServer:
+    """A server the scenario names by URL: already running, not ours to start, stop or sample."""
+    pid = None
+    returncode = None
+
+    def poll(self):
+        return None
+
+
+def start_server(build, point, run, external):
+    """(process, url) of a fresh server for the point, or of the scenario's fixed URL."""
+    if external is not None and "url" in external:
+        return FixedServer(), external["url"].rstrip("/")
+    server_core, _ = processes.pin_plan(run["pin"], run["client_processes"])
+    server = processes.start(server_argv(build, point, run, external), server_core, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, cwd=ROOT, env={**os.environ, "PUSHBENCH_BUILD": str(build)})
+    line = processes.read_line(server, SERVER_START_TIMEOUT)
+    if not line or not line.startswith("listening on "):
+        processes.kill(server)
+        raise RunFailed(f"server did not start: {_tail(server) or line or 'no listening line'}")
+    return server, line.split()[-1]
+
+
+def measure(build, point, run, deadline, external=None):
     """Runs the point once; returns (client result, server samples). Raises RunFailed."""
-    server_core, client_cores = processes.pin_plan(run["pin"], run["client_processes"])
-    server = processes.start(server_argv(build, point, run), server_core, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+    _, client_cores = processes.pin_plan(run["pin"], run["client_processes"])
+    server, url = start_server(build, point, run, external)
+    sampled = server.pid is not None
     clients = []
     try:
-        line = processes.read_line(server, SERVER_START_TIMEOUT)
-        if not line or not line.startswith("listening on "):
-            processes.kill(server)
-            raise RunFailed(f"server did not start: {_tail(server) or line or 'no listening line'}")
-        url = line.split()[-1]
-        failed = [c for c in verify.verify(url, point["technique"]) if not c.ok]
-        if failed:
-            raise RunFailed("does not conform: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
+        if external is None or external["verify"]:
+            failed = [c for c in verify.verify(url, point["technique"]) if not c.ok]
+            if failed:
+                raise RunFailed("does not conform: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
         time.sleep(SETTLE)
-        baseline, _ = processes.memory(server.pid)
+        baseline = processes.memory(server.pid)[0] if sampled else None
         with tempfile.TemporaryDirectory(prefix="pushbench-") as tmp:
             outs = [Path(tmp) / f"client-{i}.json" for i in range(run["client_processes"])]
             share = [point["connections"] // len(outs) + (1 if i < point["connections"] % len(outs) else 0)
@@ -98,7 +130,7 @@ def measure(build, point, run, deadline):
                                                    stdout=subprocess.DEVNULL,
                                                    stderr=subprocess.PIPE))
             begin, end = window_times(run, point["connections"])
-            samples = _sample_window(server, started, begin, end)
+            samples = _sample_window(server, started, begin, end) if sampled else _wait_window(started, end)
             for client in clients:
                 remaining = deadline - time.monotonic()
                 try:
@@ -110,14 +142,14 @@ def measure(build, point, run, deadline):
             if server.poll() is not None:
                 raise RunFailed(f"server died during the run (exit {server.returncode}): {_tail(server)}")
             results = [json.loads(out.read_text()) for out, n in zip(outs, share) if n]
-        _, samples["rss_peak"] = processes.memory(server.pid)
-        code, in_time = processes.stop(server)
         samples["rss_baseline"] = baseline
-        samples["server_exit"] = code
-        samples["server_stopped_in_time"] = in_time
+        samples["verified"] = external is None or external["verify"]
+        if sampled:
+            samples["rss_peak"] = processes.memory(server.pid)[1]
+            samples["server_exit"], samples["server_stopped_in_time"] = processes.stop(server)
         return merge_clients(results), samples
     finally:
-        for proc in clients + [server]:
+        for proc in clients + ([server] if sampled else []):
             processes.kill(proc)
 
 
@@ -142,13 +174,19 @@ def _sample_window(server, started, begin, end):
     return {"cpu_s": cpu_end - cpu_begin, "rss_window_begin": rss_begin, "rss_window_max": rss_max}
 
 
-def run_once(build, point, run):
+def _wait_window(started, end):
+    """A server we cannot sample: only wait out the window."""
+    time.sleep(max(0.0, started + end - time.monotonic()))
+    return {"cpu_s": None, "rss_window_begin": None, "rss_window_max": None, "rss_peak": None}
+
+
+def run_once(build, point, run, external=None):
     """A run record: status, reason, client result, server samples, derived metrics."""
     began = time.time()
     deadline = time.monotonic() + run["point_timeout"]
     record = {"started_unix": began}
     try:
-        client, server = measure(build, point, run, deadline)
+        client, server = measure(build, point, run, deadline, external)
         record.update(status="ok", client=client, server=server, metrics=derive.derive(point, client, server),
                       client_saturated=client["client_saturated"])
     except RunFailed as failure:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 TECHNIQUES = ["short-poll", "long-poll", "sse", "websocket"]
+# Client techniques for servers that are not pushbench-server (the [servers] entries).
+PEER_TECHNIQUES = ["socketio-websocket", "socketio-polling"]
 BACKENDS = ["beast", "httplib"]
 UNSUPPORTED = {("httplib", "websocket")}  # cpp-httplib 0.11.4 has no WebSocket
 
@@ -110,8 +112,8 @@ SCHEMA = {
         "micro": Bool,
     },
     "matrix": {
-        "technique": ListOf(_choice(TECHNIQUES)),
-        "backend": ListOf(_choice(BACKENDS)),
+        "technique": ListOf(_choice(TECHNIQUES + PEER_TECHNIQUES)),
+        "backend": ListOf(Text),  # a built-in backend or a [servers.NAME]; checked in load()
         "connections": ListOf(_number(int, 1, 100_000)),
         "rate": ListOf(_number(float, 0, 1e6)),
         "payload": ListOf(Size),
@@ -125,6 +127,17 @@ SCHEMA = {
         "stop_delivery_below": _number(float, 0, 1),
     },
     "thresholds": dict,  # "metric{filter=value}" = "< 20"; checked by thresholds.parse
+    "servers": dict,  # NAME = {command = [...] | url = "...", techniques = [...], verify = true}
+}
+
+# A server that is not pushbench-server: a command that prints the SPEC's "listening on" line
+# ({rate}, {payload} and {root} in it are replaced), or the URL of one already running.
+SERVER_SCHEMA = {
+    "command": ListOf(Text),
+    "url": Text,
+    "techniques": ListOf(_choice(TECHNIQUES + PEER_TECHNIQUES)),
+    "verify": Bool,
+    "description": Text,
 }
 
 RUN_DEFAULTS = {"warmup": 2.0, "duration": 10.0, "repetitions": 1, "pin": True, "client_threads": 1,
@@ -182,6 +195,7 @@ class Scenario:
     matrix: dict
     ramp: dict | None
     thresholds: list = field(default_factory=list)
+    servers: dict = field(default_factory=dict)
     source: dict = field(default_factory=dict)
 
     def points(self):
@@ -189,6 +203,11 @@ class Scenario:
         keys = [k for k in MATRIX_DEFAULTS if not (self.ramp and k == self.ramp["dimension"])]
         for values in itertools.product(*(self.matrix[k] for k in keys)):
             point = dict(zip(keys, values))
+            server = self.servers.get(point["backend"])
+            if server is not None and point["technique"] not in server["techniques"]:
+                continue
+            if server is None and point["technique"] in PEER_TECHNIQUES:
+                continue
             if (point["backend"], point["technique"]) not in UNSUPPORTED:
                 yield point
 
@@ -213,6 +232,23 @@ def load(path):
                 errors.append(f"ramp.{key}: required in a ramp")
         if "dimension" in ramp and ramp["dimension"] in checked.get("matrix", {}):
             errors.append(f"matrix.{ramp['dimension']}: also the ramp's dimension; give its values in ramp.steps")
+    servers = {}
+    for name, table in checked.get("servers", {}).items():
+        if not isinstance(table, dict):
+            errors.append(f"servers.{name}: must be a table")
+            continue
+        server = _check(table, SERVER_SCHEMA, f"servers.{name}", errors)
+        if ("command" in server) == ("url" in server):
+            errors.append(f"servers.{name}: give either command or url")
+        if "techniques" not in server:
+            errors.append(f"servers.{name}.techniques: required (which techniques it serves)")
+        if name in BACKENDS:
+            errors.append(f"servers.{name}: the name of a built-in backend")
+        servers[name] = {"verify": True, **server}
+    for i, backend in enumerate(matrix["backend"]):
+        if backend not in BACKENDS and backend not in servers:
+            errors.append(f"matrix.backend[{i}]: {backend!r} is neither a built-in backend ({', '.join(BACKENDS)}) "
+                          "nor a [servers] entry")
     parsed_thresholds = []
     for name, condition in checked.get("thresholds", {}).items():
         try:
@@ -223,4 +259,4 @@ def load(path):
         raise ScenarioError("\n".join(f"{path}: {e}" for e in errors))
     return Scenario(name=checked.get("name", path.stem), path=str(path), description=checked.get("description", ""),
                     run={**RUN_DEFAULTS, **checked.get("run", {})}, matrix=matrix, ramp=ramp,
-                    thresholds=parsed_thresholds, source=raw)
+                    thresholds=parsed_thresholds, servers=servers, source=raw)

@@ -2,10 +2,11 @@
 import json
 from pathlib import Path
 
-TECHNIQUE_ORDER = ["short-poll", "long-poll", "sse", "websocket"]
-COLOURS = {"short-poll": "#d95f02", "long-poll": "#7570b3", "sse": "#1b9e77", "websocket": "#e7298a"}
-STYLES = {"beast": "-", "httplib": "--"}
-MARKERS = {"beast": "o", "httplib": "s"}
+TECHNIQUE_ORDER = ["short-poll", "long-poll", "sse", "websocket", "socketio-websocket", "socketio-polling"]
+COLOURS = {"short-poll": "#d95f02", "long-poll": "#7570b3", "sse": "#1b9e77", "websocket": "#e7298a",
+           "socketio-websocket": "#66a61e", "socketio-polling": "#e6ab02"}
+STYLES = {"beast": "-", "httplib": "--", "websocketd": ":"}
+MARKERS = {"beast": "o", "httplib": "s", "websocketd": "^", "socketio": "D"}
 
 
 def load(run_dir):

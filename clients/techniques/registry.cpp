@@ -8,6 +8,7 @@ std::span<const ClientTechnique> client_techniques() {
       {"long-poll", make_long_poll},
       {"sse", make_sse},
       {"websocket", make_websocket},
+      {"socketio", make_socketio},
   };
   return registry;
 }

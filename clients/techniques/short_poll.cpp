@@ -18,7 +18,8 @@ class ShortPoll final : public PollConnection {
   }
 
  private:
-  void on_answer() override {
+  void on_answer(std::string_view body) override {
+    if (!read_spec_answer(body)) return;
     const auto interval = worker_.options().poll_interval;
     if (interval.count() == 0) return poll_now();
     const auto now = std::chrono::steady_clock::now();

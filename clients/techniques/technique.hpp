@@ -22,5 +22,6 @@ std::shared_ptr<Connection> make_short_poll(Worker& worker, std::size_t index);
 std::shared_ptr<Connection> make_long_poll(Worker& worker, std::size_t index);
 std::shared_ptr<Connection> make_sse(Worker& worker, std::size_t index);
 std::shared_ptr<Connection> make_websocket(Worker& worker, std::size_t index);
+std::shared_ptr<Connection> make_socketio(Worker& worker, std::size_t index);
 
 }  // namespace pushbench

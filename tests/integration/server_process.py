@@ -20,11 +20,12 @@ SANITIZED = "tsan" in os.environ.get("PUSHBENCH_BUILD", "")
 
 
 class Server:
-    def __init__(self, *args):
+    def __init__(self, *args, command=None, env=None):
+        """pushbench-server with `args`, or `command` (a peer that prints the same listening line)."""
         # PUSHBENCH_THREADS is for the event loop; the thread-per-connection pool keeps its default.
         threads = [] if "httplib" in args else ["--threads", THREADS]
-        self.args = [str(SERVER_BIN), "--port", "0", *threads, *args]
-        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.args = command or [str(SERVER_BIN), "--port", "0", *threads, *args]
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         ready, _, _ = select.select([self.proc.stdout], [], [], 30)
         line = self.proc.stdout.readline().decode() if ready else ""
         if not line.startswith("listening on http://"):

@@ -1,0 +1,170 @@
+// Socket.IO v5 over Engine.IO v4, spoken directly, over either transport: `websocket` (one
+// Engine.IO packet per frame) or `polling` (HTTP long polls whose bodies hold packets separated by
+// \x1e, and POSTs for what the client says). The client joins the default namespace ("40"),
+// answers pings ("2" with "3") and counts each "event" (42["event",E]) like the other techniques;
+// every packet of the protocol is in the byte counts.
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+
+#include "clients/poll_connection.hpp"
+#include "clients/techniques/technique.hpp"
+
+namespace pushbench {
+namespace {
+
+namespace websocket = boost::beast::websocket;
+namespace http = boost::beast::http;
+
+// What a packet asks of the client.
+enum class Packet { nothing, join, pong, joined, closed, malformed };
+
+// Reads one Engine.IO packet; an event goes to on_event, the session id of an open packet to `sid`.
+template <typename OnEvent>
+Packet read_packet(std::string_view packet, std::string& sid, OnEvent&& on_event) {
+  if (packet.empty()) return Packet::malformed;
+  switch (packet[0]) {
+    case '0': {  // open: {"sid":"...","pingInterval":...}
+      const std::size_t key = packet.find("\"sid\":\"");
+      if (key == std::string_view::npos) return Packet::malformed;
+      const std::size_t start = key + 7, end = packet.find('"', start);
+      sid = packet.substr(start, end - start);
+      return Packet::join;
+    }
+    case '1': return Packet::closed;
+    case '2': return Packet::pong;
+    case '6': return Packet::nothing;  // noop (sent while upgrading)
+    case '4':  // message: a Socket.IO packet
+      if (packet.size() < 2) return Packet::malformed;
+      if (packet[1] == '0') return Packet::joined;
+      if (packet[1] == '1' || packet[1] == '4') return Packet::closed;  // disconnect, connect error
+      if (packet[1] == '2') {
+        EventFields fields;
+        if (!read_event_fields(packet.substr(2), fields)) return Packet::malformed;
+        on_event(fields);
+      }
+      return Packet::nothing;
+    default: return Packet::nothing;
+  }
+}
+
+class SocketIoWebSocket final : public Connection {
+ public:
+  using Connection::Connection;
+
+ private:
+  boost::beast::tcp_stream& new_stream() override {
+    ws_.emplace(tap(), worker_.ioc());
+    buffer_.clear();
+    outgoing_.clear();
+    writing_ = false;
+    return ws_->next_layer().next_layer();
+  }
+
+  void on_open() override {
+    ws_->next_layer().next_layer().expires_never();
+    auto timeouts = websocket::stream_base::timeout::suggested(boost::beast::role_type::client);
+    timeouts.handshake_timeout = worker_.options().timeout;
+    ws_->set_option(timeouts);
+    if (worker_.counting()) ++worker_.metrics().http_requests;
+    ws_->async_handshake(host_header(), worker_.options().path("/socket.io/?EIO=4&transport=websocket"),
+                         [self = shared_from_this(), this](boost::system::error_code ec) {
+                           if (ec == websocket::error::upgrade_declined) return fail(ErrorKind::http_status);
+                           if (ec) return fail(classify(ec));
+                           read_next();
+                         });
+  }
+
+  void read_next() {
+    ws_->async_read(buffer_, [self = shared_from_this(), this](boost::system::error_code ec, std::size_t) {
+      if (ec) return fail(classify(ec));
+      const auto data = buffer_.cdata();
+      const std::string_view packet(static_cast<const char*>(data.data()), data.size());
+      switch (read_packet(packet, sid_, [this](const EventFields& f) { on_event(f); })) {
+        case Packet::join: send("40"); break;
+        case Packet::pong: send("3"); break;
+        case Packet::joined: established(); break;
+        case Packet::closed: return fail(ErrorKind::closed);
+        case Packet::malformed: worker_.metrics().errors.add(ErrorKind::protocol); break;
+        case Packet::nothing: break;
+      }
+      buffer_.consume(buffer_.size());
+      read_next();
+    });
+  }
+
+  // One write in flight, the rest queued.
+  void send(std::string text) {
+    outgoing_.push_back(std::move(text));
+    if (!writing_) write_next();
+  }
+
+  void write_next() {
+    writing_ = !outgoing_.empty();
+    if (!writing_) return;
+    ws_->text(true);
+    ws_->async_write(boost::asio::buffer(outgoing_.front()),
+                     [self = shared_from_this(), this](boost::system::error_code ec, std::size_t) {
+                       if (ec) return;  // the read side reports the failure
+                       outgoing_.pop_front();
+                       write_next();
+                     });
+  }
+
+  void close_politely() override {
+    if (ws_ && ws_->is_open()) ws_->async_close(websocket::close_code::normal, [self = shared_from_this()](auto) {});
+  }
+
+  std::optional<websocket::stream<WireStream>> ws_;
+  boost::beast::flat_buffer buffer_;
+  std::deque<std::string> outgoing_;
+  bool writing_ = false;
+  std::string sid_;
+};
+
+class SocketIoPolling final : public PollConnection {
+ public:
+  SocketIoPolling(Worker& worker, std::size_t index) : PollConnection(worker, index) { on_new_connection(); }
+
+ private:
+  std::string base() const { return worker_.options().path("/socket.io/?EIO=4&transport=polling"); }
+
+  void on_new_connection() override {  // a new Engine.IO session: handshake again
+    sid_.clear();
+    prepare(base(), worker_.options().timeout);
+  }
+
+  // A GET's packets (or a POST's "ok"); then POST what the packets asked for, or GET again.
+  void on_answer(std::string_view body) override {
+    std::string reply;
+    if (body != "ok") {
+      for (std::size_t at = 0; at <= body.size();) {
+        const std::size_t end = std::min(body.find('\x1e', at), body.size());
+        switch (read_packet(body.substr(at, end - at), sid_, [this](const EventFields& f) { on_event(f); })) {
+          case Packet::join: reply += reply.empty() ? "40" : "\x1e" "40"; break;
+          case Packet::pong: reply += reply.empty() ? "3" : "\x1e" "3"; break;
+          case Packet::joined: established(); break;
+          case Packet::closed: return fail(ErrorKind::closed);
+          case Packet::malformed: return fail(ErrorKind::protocol);
+          case Packet::nothing: break;
+        }
+        at = end + 1;
+      }
+    }
+    const std::string target = base() + "&sid=" + sid_;
+    if (!reply.empty()) return poll(target, worker_.options().timeout, http::verb::post, std::move(reply));
+    // The server holds a GET up to its ping interval (25 s by default) before answering "2".
+    poll(target, std::chrono::seconds(30) + worker_.options().timeout);
+  }
+
+  std::string sid_;
+};
+
+}  // namespace
+
+std::shared_ptr<Connection> make_socketio(Worker& worker, std::size_t index) {
+  if (worker.options().transport == "polling") return std::make_shared<SocketIoPolling>(worker, index);
+  return std::make_shared<SocketIoWebSocket>(worker, index);
+}
+
+}  // namespace pushbench

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The websocketd reference peer: websocketd on a free loopback port, running pushbench-emitter
+# (SPEC events at --rate) for each WebSocket connection. Prints the SPEC's "listening on" line,
+# as pushbench-server does, so the harness can run it as an external server.
+#   servers/peers/websocketd/run.sh [--rate R] [--payload B] [--port P]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+emitter=${PUSHBENCH_BUILD:-$here/../../../build}/bin/pushbench-emitter
+rate=10 payload=64 port=0
+while (($#)); do
+  case $1 in
+    --rate) rate=$2; shift 2 ;;
+    --payload) payload=$2; shift 2 ;;
+    --port) port=$2; shift 2 ;;
+    *) echo "websocketd/run.sh: $1: unknown flag" >&2; exit 2 ;;
+  esac
+done
+command -v websocketd >/dev/null || { echo "websocketd/run.sh: websocketd is not installed (apt-get install websocketd)" >&2; exit 1; }
+[[ -x $emitter ]] || { echo "websocketd/run.sh: $emitter is missing (build first)" >&2; exit 1; }
+if [[ $port == 0 ]]; then
+  port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
+websocketd --address 127.0.0.1 --port "$port" --loglevel error --maxforks 20000 "$emitter" --rate "$rate" --payload "$payload" &
+child=$!
+trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT
+for _ in $(seq 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.05
+done
+echo "listening on http://127.0.0.1:$port"
+wait $child
