@@ -26,6 +26,7 @@ void Metrics::merge(const Metrics& other) {
   bytes_out += other.bytes_out;
   http_requests += other.http_requests;
   late_polls += other.late_polls;
+  protocol_messages += other.protocol_messages;
   events_per_connection_min = std::min(events_per_connection_min, other.events_per_connection_min);
   events_per_connection_max = std::max(events_per_connection_max, other.events_per_connection_max);
   errors.connect_refused += other.errors.connect_refused;

@@ -34,6 +34,7 @@ struct Metrics {
   std::uint64_t bytes_out = 0;
   std::uint64_t http_requests = 0;
   std::uint64_t late_polls = 0;  // short polls sent after their scheduled time
+  std::uint64_t protocol_messages = 0;  // a protocol's own messages both ways (Engine.IO open, ping, pong...)
   // Fairness: the fewest and most events one connection received in the window.
   std::uint64_t events_per_connection_min = UINT64_MAX;
   std::uint64_t events_per_connection_max = 0;

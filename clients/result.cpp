@@ -37,7 +37,7 @@ void write_result_json(std::ostream& out, const RunResult& r) {
       << ",\"other\":" << e.other << "},\"reconnects\":" << m.reconnects << ",\"events_received\":" << m.events_received
       << ",\"gaps\":" << m.gaps << ",\"duplicates\":" << m.duplicates << ",\"bytes_in\":" << m.bytes_in
       << ",\"bytes_out\":" << m.bytes_out << ",\"http_requests\":" << m.http_requests
-      << ",\"late_polls\":" << m.late_polls << ",\"events_per_connection\":{\"min\":"
+      << ",\"late_polls\":" << m.late_polls << ",\"protocol_messages\":" << m.protocol_messages << ",\"events_per_connection\":{\"min\":"
       << (m.events_per_connection_max ? m.events_per_connection_min : 0) << ",\"max\":" << m.events_per_connection_max
       << "}" << ",\"duration_s\":" << m.window_s
       << ",\"warmup_s\":" << std::chrono::duration<double>(o.warmup).count()

@@ -2,7 +2,8 @@
 # Regenerates everything in docs/ that comes from running the code, so the pages stay true to it:
 #   docs/traces/<technique>.txt   the raw exchange of one connection (pushbench-client --trace)
 #   docs/figures/                  the plots and key numbers of a `default` run (or of RUN_DIR)
-# Usage: scripts/docs.sh [RUN_DIR]
+#   docs/figures/frameworks/       the same of a `frameworks` run (or of FRAMEWORKS_RUN_DIR)
+# Usage: scripts/docs.sh [RUN_DIR [FRAMEWORKS_RUN_DIR]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh release >/dev/null
@@ -24,11 +25,18 @@ for technique in short-poll long-poll sse websocket; do
     "docs/traces/$technique.txt"
 done
 
-run_dir=${1:-}
-if [[ -z $run_dir ]]; then
-  build/bin/pushbench run default --out results
-  run_dir=$(ls -d results/*-default | tail -1)
-fi
-/usr/bin/python3 scripts/report.py "$run_dir" >/dev/null
-cp "$run_dir"/*.png "$run_dir/summary.md" docs/figures/
-echo "docs: traces in docs/traces, figures from $run_dir in docs/figures"
+# The figures of a run of `scenario` (made now unless given) into `target`.
+figures() {
+  local scenario=$1 run_dir=$2 target=$3
+  if [[ -z $run_dir ]]; then
+    build/bin/pushbench run "$scenario" --out results
+    run_dir=$(ls -d results/*-"$scenario" | tail -1)
+  fi
+  /usr/bin/python3 scripts/report.py "$run_dir" >/dev/null
+  mkdir -p "$target"
+  cp "$run_dir"/*.png "$run_dir/summary.md" "$target/"
+  echo "docs: figures from $run_dir in $target"
+}
+figures default "${1:-}" docs/figures
+figures frameworks "${2:-}" docs/figures/frameworks
+echo "docs: traces in docs/traces"

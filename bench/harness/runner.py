@@ -58,6 +58,7 @@ def merge_clients(results):
     merged = dict(results[0])
     for key in ("connections_requested", "connections_established", "connect_errors", "errors", "reconnects",
                 "events_received", "gaps", "duplicates", "bytes_in", "bytes_out", "http_requests", "late_polls",
+                "protocol_messages",
                 "client_cpu_s"):
         merged[key] = sum(r[key] for r in results)
     merged["errors_by_kind"] = {k: sum(r["errors_by_kind"][k] for r in results) for k in results[0]["errors_by_kind"]}

@@ -171,6 +171,8 @@ def all_figures(rows, out_dir):
         if several_counts else bars(rows, out_dir, "memory_per_connection_bytes", "KiB per connection",
                                     "Server memory per connection", "memory_per_connection.png", 1 / 1024),
         bars(rows, out_dir, "connect_p99_ms", "ms", "Connect time, p99 (until events can arrive)", "connect_time.png"),
+        bars(rows, out_dir, "server_cpu_us_per_connection_s", "µs of server CPU per connection per second",
+             "Server CPU per open connection", "cpu_per_connection.png"),
         short_poll_interval(rows, out_dir),
     ]
     return [f for f in figures if f]

@@ -16,6 +16,11 @@ namespace {
 namespace websocket = boost::beast::websocket;
 namespace http = boost::beast::http;
 
+// Counts a packet that is the protocol's own, not an event, in the window.
+void count_if_protocol(Worker& worker, std::string_view packet) {
+  if (worker.counting() && !packet.starts_with("42")) ++worker.metrics().protocol_messages;
+}
+
 // What a packet asks of the client.
 enum class Packet { nothing, join, pong, joined, closed, malformed };
 
@@ -53,6 +58,8 @@ class SocketIoWebSocket final : public Connection {
   using Connection::Connection;
 
  private:
+  void count_protocol(std::string_view packet) { count_if_protocol(worker_, packet); }
+
   boost::beast::tcp_stream& new_stream() override {
     ws_.emplace(tap(), worker_.ioc());
     buffer_.clear();
@@ -80,6 +87,7 @@ class SocketIoWebSocket final : public Connection {
       if (ec) return fail(classify(ec));
       const auto data = buffer_.cdata();
       const std::string_view packet(static_cast<const char*>(data.data()), data.size());
+      count_protocol(packet);
       switch (read_packet(packet, sid_, [this](const EventFields& f) { on_event(f); })) {
         case Packet::join: send("40"); break;
         case Packet::pong: send("3"); break;
@@ -95,6 +103,7 @@ class SocketIoWebSocket final : public Connection {
 
   // One write in flight, the rest queued.
   void send(std::string text) {
+    count_protocol(text);
     outgoing_.push_back(std::move(text));
     if (!writing_) write_next();
   }
@@ -128,6 +137,14 @@ class SocketIoPolling final : public PollConnection {
 
  private:
   std::string base() const { return worker_.options().path("/socket.io/?EIO=4&transport=polling"); }
+  void count_protocol(std::string_view packet) { count_if_protocol(worker_, packet); }
+
+  // Packets POSTed together are separated by \x1e, as in a polling answer.
+  void add_reply(std::string& reply, std::string_view packet) {
+    if (!reply.empty()) reply += '\x1e';
+    reply += packet;
+    count_protocol(packet);
+  }
 
   void on_new_connection() override {  // a new Engine.IO session: handshake again
     sid_.clear();
@@ -140,9 +157,11 @@ class SocketIoPolling final : public PollConnection {
     if (body != "ok") {
       for (std::size_t at = 0; at <= body.size();) {
         const std::size_t end = std::min(body.find('\x1e', at), body.size());
-        switch (read_packet(body.substr(at, end - at), sid_, [this](const EventFields& f) { on_event(f); })) {
-          case Packet::join: reply += reply.empty() ? "40" : "\x1e" "40"; break;
-          case Packet::pong: reply += reply.empty() ? "3" : "\x1e" "3"; break;
+        const std::string_view packet = body.substr(at, end - at);
+        count_protocol(packet);
+        switch (read_packet(packet, sid_, [this](const EventFields& f) { on_event(f); })) {
+          case Packet::join: add_reply(reply, "40"); break;
+          case Packet::pong: add_reply(reply, "3"); break;
           case Packet::joined: established(); break;
           case Packet::closed: return fail(ErrorKind::closed);
           case Packet::malformed: return fail(ErrorKind::protocol);

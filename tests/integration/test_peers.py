@@ -95,3 +95,11 @@ techniques = ["websocket"]
     (point,) = doc["points"]
     assert point["status"] == "failed" and point["failures"][0].startswith("does not conform:")
     assert "GET /healthz is 200 ok" in point["failures"][0]
+
+
+def test_socketio_counts_its_own_protocol_messages(peer):
+    server = peer(PEERS / "socketio" / "run.sh", "--rate", "10")
+    result = run_client("--technique", "socketio", "--transport", "polling", "--url", server.url,
+                        "--warmup", "0s", "--duration", "1s")
+    # The handshake's open packet, the namespace connect and its answer, at least.
+    assert result["protocol_messages"] >= 3 and result["events_received"] >= 8

@@ -6,7 +6,7 @@ from run_fixture import ROOT, save
 REPORT = ROOT / "scripts" / "report.py"
 PROMISED = ["report.html", "summary.md", "latency_vs_connections.png", "events_vs_connections.png",
             "cpu_per_event.png", "bytes_per_event.png", "requests_per_event.png", "memory_per_connection.png",
-            "connect_time.png", "short_poll_interval.png", "spectrum_2c_20r_64b_0.1i.png", "spectrum_8c_20r_64b_0.1i.png"]
+            "connect_time.png", "cpu_per_connection.png", "short_poll_interval.png", "spectrum_2c_20r_64b_0.1i.png", "spectrum_8c_20r_64b_0.1i.png"]
 
 
 def render(run_dir):
