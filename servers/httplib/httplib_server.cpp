@@ -15,7 +15,7 @@ namespace pushbench {
 
 HttplibServer::HttplibServer(ServerOptions options)
     : state_(std::move(options)), http_(std::make_unique<httplib::Server>()), signals_(ioc_, SIGINT, SIGTERM),
-      publisher_(ioc_.get_executor(), state_) {
+      stop_retry_(ioc_), publisher_(ioc_.get_executor(), state_) {
   const ServerOptions& o = state_.options();
   if (o.threads > 0) {
     const auto threads = static_cast<std::size_t>(o.threads);
@@ -106,11 +106,22 @@ void HttplibServer::run() {
     if (ec) return;
     publisher_.stop();
     state_.shutdown_all();  // wakes every blocked stream and long poll
-    http_->stop();
+    stop_listening();
   });
   std::jthread loop([this] { ioc_.run(); });
   http_->listen_after_bind();
+  listen_returned_ = true;
   ioc_.stop();
+}
+
+// cpp-httplib's stop() does nothing before its accept loop runs: a signal that comes that early
+// is retried until the loop is there to stop.
+void HttplibServer::stop_listening() {
+  if (http_->is_running() || listen_returned_) return http_->stop();
+  stop_retry_.expires_after(std::chrono::milliseconds(10));
+  stop_retry_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) stop_listening();
+  });
 }
 
 }  // namespace pushbench

@@ -2,6 +2,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <memory>
 
 #include "servers/publisher.hpp"
@@ -26,11 +28,14 @@ class HttplibServer {
 
  private:
   void add_routes();
+  void stop_listening();
 
   SharedState state_;
   std::unique_ptr<httplib::Server> http_;
   boost::asio::io_context ioc_;  // the publisher and the signals
   boost::asio::signal_set signals_;
+  boost::asio::steady_timer stop_retry_;
+  std::atomic<bool> listen_returned_{false};
   Publisher publisher_;
 };
 
