@@ -100,7 +100,11 @@ def start_server(build, point, run, external):
     server_core, _ = processes.pin_plan(run["pin"], run["client_processes"])
     server = processes.start(server_argv(build, point, run, external), server_core, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, cwd=ROOT, env={**os.environ, "PUSHBENCH_BUILD": str(build)})
-    line = processes.read_line(server, SERVER_START_TIMEOUT)
+    try:
+        line = processes.read_line(server, SERVER_START_TIMEOUT)
+    except BaseException:  # Ctrl-C while it starts: it must not outlive the harness
+        processes.kill(server)
+        raise
     if not line or not line.startswith("listening on "):
         processes.kill(server)
         raise RunFailed(f"server did not start: {_tail(server) or line or 'no listening line'}")
@@ -111,9 +115,8 @@ def measure(build, point, run, deadline, external=None):
     """Runs the point once; returns (client result, server samples). Raises RunFailed."""
     _, client_cores = processes.pin_plan(run["pin"], run["client_processes"])
     server, url = start_server(build, point, run, external)
-    sampled = server.pid is not None
-    clients = []
-    try:
+    sampled, clients = server.pid is not None, []
+    try:  # from here on, whatever happens, the server and clients are killed at the end
         if external is None or external["verify"]:
             failed = [c for c in verify.verify(url, point["technique"]) if not c.ok]
             if failed:
