@@ -29,15 +29,16 @@ Reply publish(SharedState& state, const Request& request) {
 Reply publisher_rate(SharedState& state, const Request& request, const Target& target) {
   Publisher* publisher = state.publisher();
   if (!publisher) return Reply::error(404, "this server has no built-in publisher");
+  double rate = publisher->rate();
   if (request.method() == http::verb::post) {
     const auto text = target.param("rate");
-    const auto rate = text ? parse_decimal(*text) : std::nullopt;
-    if (!rate || *rate > 100000) throw BadRequest("rate: a number of events per second from 0 to 100000 is needed");
-    publisher->set_rate(*rate);
-    return Reply::json(200, "{\"rate\":" + std::string(*text) + "}");
+    const auto asked = text ? parse_decimal(*text) : std::nullopt;
+    if (!asked || *asked > 100000) throw BadRequest("rate: a number of events per second from 0 to 100000 is needed");
+    rate = *asked;
+    publisher->set_rate(rate);  // takes effect on the publisher's strand, a moment later
   }
   std::ostringstream body;
-  body << "{\"rate\":" << publisher->rate() << "}";
+  body << "{\"rate\":" << rate << "}";
   return Reply::json(200, body.str());
 }
 

@@ -245,6 +245,7 @@ def test_demo_page_and_publisher_control(start_server, backend):
     assert status == 200 and json.loads(body) == {"rate": 40}
     assert curl_json(f"{server.url}/publisher") == {"rate": 40}
     assert server.request("POST", "/publisher?rate=lots")[0] == 400
+    assert json.loads(server.request("POST", "/publisher?rate=007")[2]) == {"rate": 7}
     start = server.stats()["last_seq"]
     assert wait_until(lambda: server.stats()["last_seq"] >= start + 20, timeout=5)
 
