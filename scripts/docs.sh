@@ -25,6 +25,25 @@ for technique in short-poll long-poll sse websocket; do
     "docs/traces/$technique.txt"
 done
 
+# An SSE reconnect: the server stops mid-stream and comes back on the same port; the client
+# waits the announced retry and asks again with Last-Event-ID.
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sse_server() { build/bin/pushbench-server --technique sse --port "$port" --rate 2 --payload 16 --sse-retry 500ms >/dev/null & }
+sse_server
+first=$!
+sleep 0.3
+build/bin/pushbench-client --technique sse --url "http://127.0.0.1:$port" --duration 4s \
+  --trace docs/traces/sse-reconnect.txt --out /dev/null 2>/dev/null &
+client=$!
+sleep 2
+kill -TERM "$first"
+wait "$first" || true
+sse_server
+second=$!
+wait "$client" || true
+kill -TERM "$second"
+sed -i -E "s/127\.0\.0\.1:[0-9]+/127.0.0.1:PORT/g" docs/traces/sse-reconnect.txt
+
 # The figures of a run of `scenario` (made now unless given) into `target`.
 figures() {
   local scenario=$1 run_dir=$2 target=$3
