@@ -12,6 +12,7 @@ StreamSession::~StreamSession() { state_.unsubscribe(this); }
 
 void StreamSession::deliver(EventPtr event) {
   boost::asio::post(executor_, [self = shared_from_this(), event = std::move(event)]() mutable {
+    if (event->seq <= self->cursor_) return;
     const std::string_view bytes = self->encoding(*event);
     self->push(Frame{std::move(event), bytes});
   });
@@ -26,6 +27,7 @@ void StreamSession::shutdown() {
 }
 
 void StreamSession::subscribe(std::optional<std::uint64_t> since) {
+  cursor_ = since.value_or(0);
   std::vector<EventPtr> backlog = state_.subscribe(shared_from_this(), since);
   limit_ += backlog.size();  // catching up on a resume is not slowness
   for (EventPtr& event : backlog) {

@@ -54,6 +54,7 @@ class StreamSession : public Subscriber, public std::enable_shared_from_this<Str
  private:
   GaugeHold gauge_;
   std::size_t limit_;
+  std::uint64_t cursor_ = 0;  // the `since` asked: a live event at or before it is not sent (a cursor from the future)
 };
 
 }  // namespace pushbench

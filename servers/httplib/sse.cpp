@@ -19,6 +19,7 @@ struct SseStream {
   // Writes what is pending, or a heartbeat when nothing came for an interval; false to end.
   bool write_next(httplib::DataSink& sink) {
     if (pending.empty() && !subscriber->wait(state.options().heartbeat, pending)) return false;
+    std::erase_if(pending, [this](const EventPtr& event) { return event->seq <= cursor; });  // from the future
     if (pending.empty()) return sink.write(sse_heartbeat_frame.data(), sse_heartbeat_frame.size());
     std::uint64_t bytes = 0;
     for (const EventPtr& event : pending) {
@@ -33,6 +34,7 @@ struct SseStream {
   SharedState& state;
   std::shared_ptr<BlockingSubscriber> subscriber;
   std::deque<EventPtr> pending;
+  std::uint64_t cursor = 0;  // the `since` asked: live events at or before it are not sent
   ConnectionSlot slot;
   GaugeHold gauge;
 };
@@ -45,6 +47,7 @@ void httplib_sse(SharedState& state, const httplib::Request& request, httplib::R
   std::vector<EventPtr> backlog = state.subscribe(stream->subscriber, since);
   stream->subscriber->raise_limit(backlog.size());
   stream->pending.assign(backlog.begin(), backlog.end());
+  stream->cursor = since.value_or(0);
   const std::string retry =
       sse_retry_frame(std::chrono::duration_cast<std::chrono::milliseconds>(state.options().sse_retry));
   response.set_header("Cache-Control", "no-store");

@@ -253,3 +253,19 @@ def test_demo_page_and_publisher_control(start_server, backend):
 def test_demo_page_is_only_served_with_all_techniques(start_server):
     server = start_server("--technique", "sse")
     assert server.request("GET", "/")[0] == 404
+
+
+def test_streams_with_a_cursor_from_the_future_skip_events_up_to_it(start_server, backend):
+    server = start_server("--technique", "all")
+    stream = CurlStream(f"{server.url}/sse", "Last-Event-ID: 3")  # as after a server restart
+    try:
+        assert stream.line().startswith("retry: ")
+        assert wait_until(lambda: server.stats()["sse_streams"] == 1)
+        for i in range(5):
+            server.publish(f"e{i}")
+        assert [seq for seq, _ in stream.events(2)] == [4, 5]
+    finally:
+        stream.close()
+    if backend == "beast":
+        events = ws_receive(server.ws_url + "/ws?since=6", 1, publish=lambda: [server.publish("x") for _ in range(2)])
+        assert [e["seq"] for e in events] == [7]
