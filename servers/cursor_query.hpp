@@ -3,6 +3,9 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
+
+#include "core/event.hpp"
 
 #include "core/query.hpp"
 #include "servers/server_options.hpp"
@@ -17,6 +20,11 @@ std::optional<std::uint64_t> since_of(const Target& target);
 
 // SSE: the Last-Event-ID header (`header`, empty when absent) wins over `since`.
 std::optional<std::uint64_t> stream_cursor_of(const Target& target, std::string_view last_event_id);
+
+// A poll answer's `next`: the last event's seq, or the cursor asked when there is none.
+inline std::uint64_t next_cursor(const std::vector<EventPtr>& events, std::uint64_t since) {
+  return events.empty() ? since : events.back()->seq;
+}
 
 // Long poll: `timeout_ms`, at most --max-long-poll; 30 s (or the maximum, if lower) when absent.
 std::chrono::milliseconds long_poll_timeout_of(const Target& target, const ServerOptions& options);

@@ -23,7 +23,7 @@ void httplib_long_poll(SharedState& state, const httplib::Request& request, http
     if (left <= std::chrono::nanoseconds(0) || !waiter->wait(left, woken)) break;
   }
   state.cancel_wait(waiter.get());
-  const std::uint64_t next = events.empty() ? since : events.back()->seq;
+  const std::uint64_t next = next_cursor(events, since);
   state.stats().add_delivery(events.size(), 0);
   response.set_header("Cache-Control", "no-store");
   response.set_content(poll_body(events, next), "application/json");

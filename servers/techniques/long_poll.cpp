@@ -47,7 +47,7 @@ class LongPoll final : public Subscriber, public std::enable_shared_from_this<Lo
     if (done_) return true;
     std::vector<EventPtr> events = session_->state().read_or_wait(since_, shared_from_this());
     if (events.empty()) return false;
-    const std::uint64_t next = events.back()->seq;
+    const std::uint64_t next = next_cursor(events, since_);
     answer(Reply::events(std::move(events), next));
     return true;
   }

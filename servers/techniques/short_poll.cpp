@@ -9,7 +9,7 @@ void serve_short_poll(const std::shared_ptr<HttpSession>& session, Request&, con
   const auto since = since_of(target);
   if (!since) return session->send(Reply::events({}, state.last_seq()));  // no cursor: from now on
   std::vector<EventPtr> events = state.read(*since);
-  const std::uint64_t next = events.empty() ? *since : events.back()->seq;
+  const std::uint64_t next = next_cursor(events, *since);
   session->send(Reply::events(std::move(events), next));
 }
 
