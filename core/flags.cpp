@@ -103,6 +103,14 @@ Flags& Flags::size(std::string name, std::uint64_t* out, std::string help, std::
               }});
 }
 
+Flags& Flags::toggle(std::string name, bool* out, std::string help) {
+  return add({std::move(name), std::move(help), "", [out](std::string_view) -> std::optional<std::string> {
+                *out = true;
+                return std::nullopt;
+              },
+              false});
+}
+
 std::optional<std::string> Flags::parse(const std::vector<std::string_view>& args, bool& help) const {
   help = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -120,7 +128,10 @@ std::optional<std::string> Flags::parse(const std::vector<std::string_view>& arg
     }
     const auto flag = std::find_if(flags_.begin(), flags_.end(), [&](const Flag& f) { return f.name == name; });
     if (flag == flags_.end()) return "--" + std::string(name) + ": unknown flag (see --help)";
-    if (!value) {
+    if (!flag->takes_value) {
+      if (value) return "--" + std::string(name) + ": takes no value";
+      value = "";
+    } else if (!value) {
       if (i + 1 == args.size()) return "--" + std::string(name) + ": missing value";
       value = args[++i];
     }

@@ -22,6 +22,7 @@ class Flags {
   Flags& duration(std::string name, std::chrono::nanoseconds* out, std::string help,
                   std::chrono::nanoseconds min, std::chrono::nanoseconds max);
   Flags& size(std::string name, std::uint64_t* out, std::string help, std::uint64_t min, std::uint64_t max);
+  Flags& toggle(std::string name, bool* out, std::string help);  // takes no value: present means true
 
   void parse_or_exit(int argc, char** argv) const;
 
@@ -36,6 +37,7 @@ class Flags {
     std::string help;
     std::string default_value;
     std::function<std::optional<std::string>(std::string_view)> set;  // the problem, if any
+    bool takes_value = true;
   };
   Flags& add(Flag flag);
 

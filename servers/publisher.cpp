@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/clock.hpp"
+#include "servers/limits.hpp"
 
 namespace pushbench {
 
@@ -51,9 +52,8 @@ void Publisher::wait_for_next() {
 
 void Publisher::publish_due() {
   // Bounded per tick so that a long stall (a stopped process) cannot monopolise a thread.
-  constexpr int most_per_tick = 10000;
   const auto now = std::chrono::steady_clock::now();
-  for (int i = 0; i < most_per_tick && t0_ + offset(next_index_) <= now; ++i, ++next_index_) {
+  for (std::size_t i = 0; i < limits::publish_burst && t0_ + offset(next_index_) <= now; ++i, ++next_index_) {
     state_.publish(t0_realtime_ns_ + offset(next_index_).count(), data_);
   }
   wait_for_next();

@@ -5,6 +5,21 @@
 #include "core/json.hpp"
 
 namespace pushbench {
+namespace {
+
+constexpr std::string_view event_separator = ",";
+
+// Status line and the headers every answer of ours carries; the caller ends the head.
+std::string head_start(unsigned status, std::string_view content_type) {
+  std::string head = "HTTP/1.1 " + std::to_string(status) + " ";
+  head += boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+  head += "\r\nServer: pushbench\r\nContent-Type: ";
+  head += content_type;
+  head += "\r\nCache-Control: no-store\r\n";
+  return head;
+}
+
+}  // namespace
 
 Reply Reply::text(unsigned status, std::string_view content_type, std::string body) {
   Reply reply;
@@ -24,21 +39,31 @@ Reply Reply::events(std::vector<EventPtr> events, std::uint64_t next) {
 }
 
 Reply& Reply::header(std::string_view name, std::string_view value) {
-  extra_headers_.append(name).append(": ").append(value).append("\r\n");
+  headers_.emplace_back(name, value);
   return *this;
 }
 
-std::vector<boost::asio::const_buffer> Reply::buffers(bool keep_alive) {
-  static constexpr std::string_view comma = ",";
+std::size_t Reply::body_length() const {
   std::size_t length = body_.size() + tail_.size() + (events_.empty() ? 0 : events_.size() - 1);
   for (const EventPtr& event : events_) length += event->json.size();
+  return length;
+}
 
-  head_ = "HTTP/1.1 " + std::to_string(status_) + " ";
-  head_ += boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status_));
-  head_ += "\r\nServer: pushbench\r\nContent-Type: " + content_type_;
-  head_ += "\r\nContent-Length: " + std::to_string(length);
-  head_ += "\r\nCache-Control: no-store\r\n";
-  head_ += extra_headers_;
+std::string Reply::body() const {
+  std::string out;
+  out.reserve(body_length());
+  out += body_;
+  for (std::size_t i = 0; i < events_.size(); ++i) {
+    if (i > 0) out += event_separator;
+    out += events_[i]->json;
+  }
+  return out += tail_;
+}
+
+std::vector<boost::asio::const_buffer> Reply::buffers(bool keep_alive) {
+  head_ = head_start(status_, content_type_);
+  head_ += "Content-Length: " + std::to_string(body_length()) + "\r\n";
+  for (const auto& [name, value] : headers_) head_.append(name).append(": ").append(value).append("\r\n");
   head_ += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
 
   std::vector<boost::asio::const_buffer> out;
@@ -46,11 +71,15 @@ std::vector<boost::asio::const_buffer> Reply::buffers(bool keep_alive) {
   out.emplace_back(boost::asio::buffer(head_));
   out.emplace_back(boost::asio::buffer(body_));
   for (std::size_t i = 0; i < events_.size(); ++i) {
-    if (i > 0) out.emplace_back(boost::asio::buffer(comma));
+    if (i > 0) out.emplace_back(boost::asio::buffer(event_separator));
     out.emplace_back(boost::asio::buffer(events_[i]->json));
   }
   out.emplace_back(boost::asio::buffer(tail_));
   return out;
+}
+
+std::string Reply::stream_head(std::string_view content_type) {
+  return head_start(200, content_type) + "X-Accel-Buffering: no\r\n\r\n";  // tells nginx not to buffer the stream
 }
 
 }  // namespace pushbench

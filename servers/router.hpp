@@ -1,12 +1,11 @@
 #pragma once
-#include <memory>
-
-#include "servers/http_session.hpp"
+#include "servers/exchange.hpp"
 
 namespace pushbench {
 
-// Answers one request: the always-on endpoints (/healthz, /stats, /publish) here, a technique's
-// endpoint through the technique registry; 404, 405 and 400 {"error"} for the rest.
-void route(const std::shared_ptr<HttpSession>& session, Request request);
+// Answers one request on any backend: the endpoints every server has (/healthz, /stats,
+// /publish, /publisher, the demo page), a technique's endpoint through the technique table, and
+// 404, 405 and 400 {"error"} for the rest.
+void route(Exchange& exchange);
 
 }  // namespace pushbench

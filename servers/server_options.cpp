@@ -4,34 +4,59 @@
 #include <iostream>
 
 #include "core/flags.hpp"
-#include "servers/techniques/technique.hpp"
+#include "core/techniques.hpp"
+#include "servers/backends.hpp"
 
 namespace pushbench {
+namespace {
+
+[[noreturn]] void fail(std::string_view problem) {
+  std::cerr << "pushbench-server: " << problem << "\n";
+  std::exit(2);
+}
+
+[[noreturn]] void list_techniques(bool json) {
+  if (json) {
+    std::cout << technique_table_json() << "\n";
+  } else {
+    for (const TechniqueInfo& t : technique_table()) {
+      std::cout << t.name << "\t" << t.path << "\t" << (t.on_beast ? "beast " : "") << (t.on_httplib ? "httplib" : "")
+                << "\t" << t.summary << "\n";
+    }
+  }
+  std::exit(0);
+}
+
+}  // namespace
 
 ServerOptions parse_server_options(int argc, char** argv) {
   using namespace std::chrono_literals;
-  constexpr std::uint64_t gib = 1ull << 30;
+  using namespace limits;
   ServerOptions o;
-  std::vector<std::string> technique_names{"all"};
-  for (const Technique& t : techniques()) technique_names.emplace_back(t.name);
+  std::vector<std::string> technique_names{"all"}, backend_names;
+  for (const TechniqueInfo& t : technique_table()) technique_names.emplace_back(t.name);
+  for (const Backend& b : backends()) backend_names.emplace_back(b.name);
+  bool list = false, json = false;
 
   Flags flags("pushbench-server", "--technique T [flags]");
   flags.text("technique", &o.technique, "push technique whose endpoint is served (required)", technique_names)
       .text("bind", &o.bind, "address to listen on")
       .uint("port", &o.port, "TCP port; 0 picks a free one", 0, 65535)
-      .text("backend", &o.backend, "server architecture: event loop or thread per connection", {"beast", "httplib"})
-      .decimal("rate", &o.rate, "built-in publisher rate, events/s (0 = off)", 0, 1e6)
-      .size("payload", &o.payload, "size of each published event's data", 0, 16ull << 20)
+      .text("backend", &o.backend, "server architecture: event loop or thread per connection", backend_names)
+      .decimal("rate", &o.rate, "built-in publisher rate, events/s (0 = off)", 0, max_publish_rate)
+      .size("payload", &o.payload, "size of each published event's data", 0, max_payload)
       .uint("threads", &o.threads,
-            "beast: io_context threads (0 = 1); httplib: pool threads (0 = the library's default, 8 here)", 0, 4096)
-      .uint("history", &o.history, "events kept for resuming cursors", 1, 1ull << 24)
-      .size("history-bytes", &o.history_bytes, "memory the kept events may use", 1024, 64 * gib)
-      .uint("max-connections", &o.max_connections, "open connections; beyond, 503", 1, 1'000'000)
-      .size("max-header-bytes", &o.max_header_bytes, "request line and headers; beyond, 431", 256, 1 << 20)
-      .size("max-body-bytes", &o.max_body_bytes, "request body (POST /publish); beyond, 413", 0, gib)
+            "beast: io_context threads (0 = 1); httplib: pool threads (0 = the library's default, 8 here)", 0,
+            max_threads)
+      .uint("history", &o.history, "events kept for resuming cursors", 1, max_history_events)
+      .size("history-bytes", &o.history_bytes, "memory the kept events may use", kib, max_history_bytes)
+      .uint("max-connections", &o.max_connections, "open connections; beyond, 503", 1, limits::max_connections)
+      .size("max-header-bytes", &o.max_header_bytes, "request line and headers; beyond, 431", 256,
+            limits::max_header_bytes)
+      .size("max-body-bytes", &o.max_body_bytes, "request body (POST /publish); beyond, 413", 0, limits::max_body_bytes)
       .uint("max-queued-events", &o.max_queued_events, "unsent events per subscriber before it is cut off", 1,
-            1 << 24)
-      .uint("max-batch", &o.max_batch, "events in one poll response", 1, 1 << 20)
+            limits::max_queued_events)
+      .uint("max-batch", &o.max_batch, "events in one poll response", 1, limits::max_batch)
       .duration("idle-timeout", &o.idle_timeout, "HTTP keep-alive idle timeout", 1ms, 24h)
       .duration("max-long-poll", &o.max_long_poll, "longest timeout_ms a long poll may ask for", 1ms, 24h)
       .duration("heartbeat", &o.heartbeat, "SSE comment sent when a stream was quiet this long", 1ms, 24h)
@@ -40,15 +65,15 @@ ServerOptions parse_server_options(int argc, char** argv) {
       .duration("ws-idle-timeout", &o.ws_idle_timeout,
                 "WebSocket: ping after half of this idle, close after all of it", 1ms, 24h)
       .size("ws-max-message", &o.ws_max_message, "largest incoming WebSocket message; beyond, close 1009", 1, gib)
-      .text("web-dir", &o.web_dir, "folder of the live demo page served at / with --technique all");
+      .text("web-dir", &o.web_dir, "folder of the live demo page served at / with --technique all")
+      .toggle("list-techniques", &list, "print the technique table (name, endpoint, backends) and exit")
+      .toggle("json", &json, "with --list-techniques: as JSON");
   flags.parse_or_exit(argc, argv);
-  const auto fail = [](std::string_view problem) {
-    std::cerr << "pushbench-server: " << problem << "\n";
-    std::exit(2);
-  };
+  if (list) list_techniques(json);
+  if (json) fail("--json: only with --list-techniques");
   if (o.technique.empty()) fail("--technique: required (see --help)");
-  if (o.backend == "httplib" && o.technique == "websocket") {
-    fail("--technique: websocket is not available with --backend httplib (cpp-httplib 0.11.4 has no WebSocket)");
+  if (const TechniqueInfo* t = find_technique(o.technique); t && !t->served_on(o.backend)) {
+    fail("--technique: " + o.technique + " is not available with --backend " + o.backend);
   }
   boost::system::error_code ec;
   boost::asio::ip::make_address(o.bind, ec);

@@ -33,13 +33,12 @@ std::uint64_t SharedState::last_seq() {
   return log_.last_seq();
 }
 
-std::vector<EventPtr> SharedState::subscribe(const std::shared_ptr<Subscriber>& stream,
-                                             std::optional<std::uint64_t> since) {
+void SharedState::subscribe(const std::shared_ptr<Mailbox>& stream, std::optional<std::uint64_t> since) {
   std::vector<EventPtr> backlog;
   std::lock_guard lock(mutex_);
   if (since) log_.read_since(*since, log_.size(), backlog);
+  stream->open(std::move(backlog), since);
   streams_.emplace(stream.get(), stream);
-  return backlog;
 }
 
 void SharedState::unsubscribe(const Subscriber* stream) {

@@ -10,7 +10,7 @@
 #include "core/event_log.hpp"
 #include "servers/server_options.hpp"
 #include "servers/stats.hpp"
-#include "servers/subscriber.hpp"
+#include "servers/mailbox.hpp"
 
 namespace pushbench {
 
@@ -33,9 +33,9 @@ class SharedState {
   std::vector<EventPtr> read(std::uint64_t since);
   std::uint64_t last_seq();
 
-  // Registers a stream for the events after `since` (nullopt: from now on) and returns the
-  // backlog already in the log; the stream gets every later event through deliver().
-  std::vector<EventPtr> subscribe(const std::shared_ptr<Subscriber>& stream, std::optional<std::uint64_t> since);
+  // Registers a stream for the events after `since` (nullopt: from now on): the backlog already
+  // in the log goes into its mailbox first, then every later event through deliver().
+  void subscribe(const std::shared_ptr<Mailbox>& stream, std::optional<std::uint64_t> since);
   void unsubscribe(const Subscriber* stream);
 
   // Long poll: the events after `since` if there are any; otherwise registers `waiter` for one

@@ -17,7 +17,7 @@ namespace pushbench {
 
 // The thread-per-connection backend on cpp-httplib: a fixed pool of threads, each held by one
 // connection for as long as it is open (a waiting long poll, an SSE stream). The same event log,
-// publisher, endpoints and event format as the Beast backend; no WebSocket (0.11.4 has none).
+// publisher and router as the event-loop backend; no WebSocket (0.11.4 has none).
 class HttplibServer {
  public:
   explicit HttplibServer(ServerOptions options);

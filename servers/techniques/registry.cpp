@@ -2,13 +2,10 @@
 
 namespace pushbench {
 
-std::span<const Technique> techniques() {
-  static constexpr Technique registry[] = {
-      {"short-poll", "/poll", serve_short_poll},
-      {"long-poll", "/long-poll", serve_long_poll},
-      {"sse", "/sse", serve_sse},
-      {"websocket", "/ws", serve_websocket},
-  };
+std::span<const ServerTechnique> server_techniques() {
+#define PUSHBENCH_SERVER_ROW(id, name, ...) ServerTechnique{*find_technique(name), serve_##id},
+  static const ServerTechnique registry[] = {PUSHBENCH_TECHNIQUES(PUSHBENCH_SERVER_ROW)};
+#undef PUSHBENCH_SERVER_ROW
   return registry;
 }
 

@@ -4,13 +4,13 @@
 
 namespace pushbench {
 
-void serve_short_poll(const std::shared_ptr<HttpSession>& session, Request&, const Target& target) {
-  SharedState& state = session->state();
+void serve_short_poll(Exchange& exchange, const Target& target) {
+  SharedState& state = exchange.state();
   const auto since = since_of(target);
-  if (!since) return session->send(Reply::events({}, state.last_seq()));  // no cursor: from now on
+  if (!since) return exchange.answer(Reply::events({}, state.last_seq()));  // no cursor: from now on
   std::vector<EventPtr> events = state.read(*since);
   const std::uint64_t next = next_cursor(events, *since);
-  session->send(Reply::events(std::move(events), next));
+  exchange.answer(Reply::events(std::move(events), next));
 }
 
 }  // namespace pushbench

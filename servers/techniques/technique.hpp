@@ -1,28 +1,24 @@
 #pragma once
-#include <memory>
 #include <span>
-#include <string_view>
 
 #include "core/query.hpp"
-#include "servers/http_session.hpp"
+#include "core/techniques.hpp"
+#include "servers/exchange.hpp"
 
 namespace pushbench {
 
-// A push technique's server side: the endpoint it serves and what it does with a GET there.
-// Each technique is one file in this folder plus one line in registry.cpp.
-struct Technique {
-  std::string_view name;  // as given to --technique
-  std::string_view path;
-  // Answers now (session->send), later (long poll) or takes the connection over (streams);
-  // throws BadRequest for a malformed query.
-  void (*serve)(const std::shared_ptr<HttpSession>& session, Request& request, const Target& target);
+// A technique's server side: its row of the technique table and what it does with a GET at its
+// endpoint, on any backend. It throws BadRequest for a malformed query.
+struct ServerTechnique {
+  const TechniqueInfo& info;
+  void (*serve)(Exchange& exchange, const Target& target);
 };
 
-std::span<const Technique> techniques();
+// One per row of PUSHBENCH_TECHNIQUES, in its order.
+std::span<const ServerTechnique> server_techniques();
 
-void serve_short_poll(const std::shared_ptr<HttpSession>& session, Request& request, const Target& target);
-void serve_long_poll(const std::shared_ptr<HttpSession>& session, Request& request, const Target& target);
-void serve_sse(const std::shared_ptr<HttpSession>& session, Request& request, const Target& target);
-void serve_websocket(const std::shared_ptr<HttpSession>& session, Request& request, const Target& target);
+#define PUSHBENCH_DECLARE_SERVE(id, ...) void serve_##id(Exchange& exchange, const Target& target);
+PUSHBENCH_TECHNIQUES(PUSHBENCH_DECLARE_SERVE)
+#undef PUSHBENCH_DECLARE_SERVE
 
 }  // namespace pushbench

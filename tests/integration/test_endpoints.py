@@ -217,7 +217,7 @@ def test_cli_help_and_bad_flags(backend):
                          (["--technique", "all", "--rate", "fast"], "--rate"),
                          (["--technique", "all", "--payload", "1XB"], "--payload"),
                          (["--technique", "all", "--bind", "localhost:1"], "--bind"),
-                         (["--technique", "websocket", "--backend", "httplib"], "no WebSocket"),
+                         (["--technique", "websocket", "--backend", "httplib"], "not available with --backend httplib"),
                          (["--technique", "all", "--backend", "tomcat"], "--backend"),
                          ([], "--technique")):
         done = subprocess.run([SERVER_BIN, *args], capture_output=True, text=True)

@@ -1,8 +1,10 @@
-#include "servers/http_session.hpp"
+#include "servers/beast/http_session.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
 
+#include "servers/beast/beast_exchange.hpp"
+#include "servers/limits.hpp"
 #include "servers/router.hpp"
 
 namespace pushbench {
@@ -33,7 +35,8 @@ void HttpSession::on_read(beast::error_code ec) {
   if (ec == http::error::body_limit) return refuse(413, "request body is too large");
   if (ec) return refuse(400, "malformed HTTP request: " + ec.message());
   keep_alive_ = parser_->get().keep_alive();
-  route(shared_from_this(), parser_->release());
+  BeastExchange exchange(shared_from_this(), parser_->release());
+  route(exchange);
 }
 
 void HttpSession::refuse(unsigned status, std::string_view message) {
@@ -65,7 +68,7 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t by
 void HttpSession::linger() {
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(std::chrono::seconds(1));  // for the whole drain, not each read
+  stream_.expires_after(limits::linger);  // for the whole drain, not each read
   drain();
 }
 

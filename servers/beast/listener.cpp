@@ -1,9 +1,10 @@
-#include "servers/listener.hpp"
+#include "servers/beast/listener.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
-#include "servers/http_session.hpp"
+#include "servers/beast/http_session.hpp"
+#include "servers/limits.hpp"
 
 namespace pushbench {
 
@@ -40,7 +41,7 @@ void Listener::accept_next() {
 void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
   if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
-    retry_.expires_after(std::chrono::milliseconds(50));
+    retry_.expires_after(limits::accept_retry);
     retry_.async_wait([self = shared_from_this()](boost::system::error_code wait_ec) {
       if (!wait_ec) self->accept_next();
     });

@@ -1,4 +1,6 @@
-#include "servers/server.hpp"
+#include "servers/beast/beast_server.hpp"
+
+#include "servers/limits.hpp"
 
 #include <boost/asio/strand.hpp>
 #include <csignal>
@@ -7,7 +9,7 @@
 
 namespace pushbench {
 
-Server::Server(ServerOptions options)
+BeastServer::BeastServer(ServerOptions options)
     : state_(std::move(options)),
       ioc_(static_cast<int>(std::max<std::uint64_t>(state_.options().threads, 1))),
       signals_(ioc_, SIGINT, SIGTERM),
@@ -17,12 +19,12 @@ Server::Server(ServerOptions options)
   state_.attach_publisher(&publisher_);
 }
 
-boost::asio::ip::tcp::endpoint Server::listen() {
+boost::asio::ip::tcp::endpoint BeastServer::listen() {
   const ServerOptions& options = state_.options();
   return listener_->open({boost::asio::ip::make_address(options.bind), static_cast<unsigned short>(options.port)});
 }
 
-void Server::run() {
+void BeastServer::run() {
   const ServerOptions& options = state_.options();
   listener_->run();
   publisher_.start(options.rate, options.payload);
@@ -34,15 +36,15 @@ void Server::run() {
   ioc_.run();
 }
 
-void Server::stop() {
+void BeastServer::stop() {
   listener_->stop();
   publisher_.stop();
   state_.shutdown_all();
-  wait_for_streams(std::chrono::steady_clock::now() + std::chrono::milliseconds(1500));
+  wait_for_streams(std::chrono::steady_clock::now() + limits::shutdown_grace);
 }
 
 // Gives WebSocket close handshakes time to finish, then stops whatever is left.
-void Server::wait_for_streams(std::chrono::steady_clock::time_point deadline) {
+void BeastServer::wait_for_streams(std::chrono::steady_clock::time_point deadline) {
   if (state_.stream_count() == 0 || std::chrono::steady_clock::now() >= deadline) return ioc_.stop();
   stop_timer_.expires_after(std::chrono::milliseconds(20));
   stop_timer_.async_wait([this, deadline](boost::system::error_code) { wait_for_streams(deadline); });

@@ -5,7 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 
-#include "servers/listener.hpp"
+#include "servers/beast/listener.hpp"
 #include "servers/publisher.hpp"
 #include "servers/shared_state.hpp"
 
@@ -13,9 +13,9 @@ namespace pushbench {
 
 // The Beast server: one io_context run by --threads threads, the listener, the built-in publisher,
 // and a clean stop on SIGINT/SIGTERM (streams closed, WebSocket close 1001, out within 2 s).
-class Server {
+class BeastServer {
  public:
-  explicit Server(ServerOptions options);
+  explicit BeastServer(ServerOptions options);
 
   boost::asio::ip::tcp::endpoint listen();  // throws boost::system::system_error
   void run();                               // until a stop signal

@@ -1,0 +1,51 @@
+#pragma once
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "servers/subscriber.hpp"
+
+namespace pushbench {
+
+struct Stats;
+
+// A stream subscriber's inbox, the same on every backend: publishes append from any thread, and
+// the connection's writer takes everything at once when it is ready to write, so a batch of
+// events costs one wake-up and one write, not one each. The inbox is bounded: a subscriber whose
+// unsent events reach --max-queued-events is not reading; it is cut off and counted.
+class Mailbox : public Subscriber {
+ public:
+  enum class Status { open, overflowed, shut_down };
+
+  Mailbox(Stats& stats, std::uint64_t limit);
+
+  // The events before the live ones (a resume); raises the bound by as many, since catching up is
+  // not slowness. Live events at or before `cursor` are skipped (a cursor from the future, after
+  // a server restart). Called by SharedState::subscribe with the publish lock held.
+  void open(std::vector<EventPtr> backlog, std::optional<std::uint64_t> cursor);
+
+  void deliver(EventPtr event) final;
+  void shutdown() final;
+
+  // Moves what arrived into `out` (appending); the writer calls it when it can write. Once the
+  // status is not open, nothing more arrives.
+  Status take(std::vector<EventPtr>& out);
+  Status status();
+
+ protected:
+  // Something arrived in an empty inbox, or the status changed: the writer should take().
+  // Called with the inbox's lock held, from a publishing thread: post or notify, nothing more.
+  virtual void wake() = 0;
+
+ private:
+  Stats& stats_;
+  std::mutex mutex_;
+  std::vector<EventPtr> inbox_;
+  std::uint64_t limit_;
+  std::uint64_t cursor_ = 0;
+  Status status_ = Status::open;
+  bool woken_ = false;  // an arrival's wake() is pending: the writer has not taken since
+};
+
+}  // namespace pushbench
