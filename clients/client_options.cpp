@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "clients/metric_schema.hpp"
 #include "clients/techniques/technique.hpp"
 #include "core/flags.hpp"
 #include "core/units.hpp"
@@ -48,8 +49,15 @@ void parse_url(ClientOptions& o) {
 ClientOptions parse_client_options(int argc, char** argv) {
   using namespace std::chrono_literals;
   ClientOptions o;
-  std::vector<std::string> names;
+  std::vector<std::string> names, transports;
   for (const ClientTechnique& t : client_techniques()) names.emplace_back(t.name);
+  for (const PeerProtocolInfo& peer : peer_protocol_table()) {
+    for (std::string_view words = peer.transports; !words.empty();) {
+      const auto end = std::min(words.find(' '), words.size());
+      transports.emplace_back(words.substr(0, end));
+      words.remove_prefix(std::min(end + 1, words.size()));
+    }
+  }
 
   Flags flags("pushbench-client", "--technique T --url URL [flags]");
   flags.text("technique", &o.technique, "push technique to subscribe with (required)", names)
@@ -65,10 +73,20 @@ ClientOptions parse_client_options(int argc, char** argv) {
       .duration("long-poll-timeout", &o.long_poll_timeout, "long-poll: timeout_ms asked of the server", 1ms, 1h)
       .duration("reconnect-delay", &o.reconnect_delay, "wait before reconnecting (SSE: unless the server sent retry)",
                 0ms, 1h)
-      .text("transport", &o.transport, "socketio: the Engine.IO transport", {"websocket", "polling"})
+      .text("transport", &o.transport, "a peer protocol's transport (socketio: Engine.IO's)", transports)
       .text("hgrm", &o.hgrm, "write the latency percentile distribution (HdrHistogram text, ms) to this file")
       .text("trace", &o.trace, "write the raw bytes of the first connection, both ways, timestamped, to this file");
+  bool list_techniques = false, list_metrics = false, json = false;
+  flags.toggle("list-techniques", &list_techniques, "print the techniques and peer protocols this client speaks, and exit")
+      .toggle("list-metrics", &list_metrics, "print the result's fields (unit, how they merge), and exit")
+      .toggle("json", &json, "with --list-techniques or --list-metrics: as JSON (the only form)");
   flags.parse_or_exit(argc, argv);
+  if (list_techniques || list_metrics) {
+    if (!json) fail("--json: needed with --list-techniques and --list-metrics");
+    std::cout << (list_techniques ? technique_table_json() : result_schema_json()) << "\n";
+    std::exit(0);
+  }
+  if (json) fail("--json: only with --list-techniques or --list-metrics");
   if (o.technique.empty()) fail("--technique: required (see --help)");
   if (o.url.empty()) fail("--url: required (see --help)");
   parse_url(o);

@@ -4,6 +4,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include "clients/techniques/technique.hpp"
 #include "core/clock.hpp"
 
 namespace pushbench {
@@ -14,6 +15,14 @@ std::string Connection::host_header() const {
   const ClientOptions& o = worker_.options();
   const bool v6 = o.host.find(':') != std::string::npos;
   return (v6 ? "[" + o.host + "]" : o.host) + ":" + std::to_string(o.port);
+}
+
+std::string Connection::endpoint_target(std::string_view query) const {
+  return worker_.options().path(worker_.technique().path) + std::string(query);
+}
+
+void Connection::count_error(ErrorKind kind) {
+  if (worker_.counting()) worker_.metrics().add_error(kind);
 }
 
 void Connection::open() {
@@ -61,7 +70,7 @@ void Connection::on_event(const EventFields& fields) {
 
 void Connection::fail(ErrorKind kind, std::chrono::nanoseconds delay) {
   if (finished_) return;
-  worker_.metrics().errors.add(kind);
+  count_error(kind);
   if (Trace* trace = tap().trace) trace->note("failed; reconnecting");
   retry_timer_.expires_after(delay);
   retry_timer_.async_wait([self = shared_from_this(), this](boost::system::error_code ec) {

@@ -43,6 +43,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   WireTap tap() { return worker_.tap_for(index_); }
   std::optional<std::uint64_t> last_seq() const { return have_seq_ ? std::optional(last_seq_) : std::nullopt; }
   std::string host_header() const;
+  // The technique's endpoint (from the technique table) under the URL's prefix, with `query`.
+  std::string endpoint_target(std::string_view query = {}) const;
+  // Counts an error of this connection, when inside the measured window.
+  void count_error(ErrorKind kind);
 
   Worker& worker_;
   const std::size_t index_;

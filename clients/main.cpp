@@ -66,12 +66,8 @@ int main(int argc, char** argv) {
   }
 
   Metrics total;
-  double busiest = 0;
-  for (auto& worker : workers) {
-    total.merge(worker->metrics());
-    busiest = std::max(busiest, worker->metrics().cpu_fraction());
-  }
-  const RunResult result{options, total, busiest};
+  for (auto& worker : workers) total.merge(worker->metrics());
+  const RunResult result{options, total};
   write_summary(std::cerr, result);
   if (!options.hgrm.empty()) {
     std::ofstream hgrm(options.hgrm);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ostream>
+#include <sstream>
 
 #include "core/json.hpp"
 
@@ -15,42 +16,42 @@ void write_distribution(std::ostream& out, const Histogram& h) {
       << ",\"max\":" << h.max() << "}";
 }
 
-std::string quoted(std::string_view text) {
-  std::string out;
-  append_json_string(out, text);
-  return out;
-}
-
 double per(double amount, double count) { return count > 0 ? amount / count : 0; }
+
+// A field's value as JSON, from Metrics or from the field's own writer.
+std::string field_json(const ResultField& field, const RunResult& r) {
+  if (field.json) return field.json(r);
+  std::ostringstream out;
+  if (const auto* counter = std::get_if<std::uint64_t Metrics::*>(&field.member)) {
+    const std::uint64_t value = r.total.**counter;
+    out << (field.merge == Merge::min && value == UINT64_MAX ? 0 : value);  // a min of nothing is 0
+  } else if (const auto* decimal = std::get_if<double Metrics::*>(&field.member)) {
+    out << r.total.**decimal;
+  } else if (const auto* histogram = std::get_if<Histogram Metrics::*>(&field.member)) {
+    if (field.merge == Merge::histogram) out << (r.total.**histogram).to_json();
+    else write_distribution(out, r.total.**histogram);
+  }
+  return out.str();
+}
 
 }  // namespace
 
 void write_result_json(std::ostream& out, const RunResult& r) {
-  const ClientOptions& o = r.options;
-  const Metrics& m = r.total;
-  const ErrorCounts& e = m.errors;
-  out << "{\"technique\":" << quoted(o.technique) << ",\"url\":" << quoted(o.url)
-      << ",\"connections_requested\":" << o.connections << ",\"connections_established\":" << m.connections_established
-      << ",\"connect_errors\":" << m.connect_errors << ",\"errors\":" << e.total() << ",\"errors_by_kind\":{"
-      << "\"connect_refused\":" << e.connect_refused << ",\"timeout\":" << e.timeout
-      << ",\"http_status\":" << e.http_status << ",\"protocol\":" << e.protocol << ",\"closed\":" << e.closed
-      << ",\"other\":" << e.other << "},\"reconnects\":" << m.reconnects << ",\"events_received\":" << m.events_received
-      << ",\"gaps\":" << m.gaps << ",\"duplicates\":" << m.duplicates << ",\"bytes_in\":" << m.bytes_in
-      << ",\"bytes_out\":" << m.bytes_out << ",\"http_requests\":" << m.http_requests
-      << ",\"late_polls\":" << m.late_polls << ",\"protocol_messages\":" << m.protocol_messages << ",\"events_per_connection\":{\"min\":"
-      << (m.events_per_connection_max ? m.events_per_connection_min : 0) << ",\"max\":" << m.events_per_connection_max
-      << "}" << ",\"duration_s\":" << m.window_s
-      << ",\"warmup_s\":" << std::chrono::duration<double>(o.warmup).count()
-      << ",\"poll_interval_s\":" << std::chrono::duration<double>(o.poll_interval).count()
-      << ",\"threads\":" << o.threads << ",\"events_per_s\":" << per(static_cast<double>(m.events_received), m.window_s)
-      << ",\"latency_ns\":";
-  write_distribution(out, m.latency);
-  out << ",\"connect_ns\":";
-  write_distribution(out, m.connect);
-  out << ",\"latency_histogram\":" << m.latency.to_json() << ",\"connect_histogram\":" << m.connect.to_json()
-      << ",\"client_cpu_s\":" << m.cpu_s << ",\"client_busiest_thread_cpu\":" << r.busiest_thread_cpu_fraction
-      << ",\"client_loop_lag_max_s\":" << m.loop_lag_max_s
-      << ",\"client_saturated\":" << (r.client_saturated() ? "true" : "false") << "}\n";
+  std::string_view open_group;
+  char separator = '{';
+  for (const ResultField& field : result_schema()) {
+    const auto dot = field.name.find('.');
+    const std::string_view group = dot == std::string_view::npos ? "" : field.name.substr(0, dot);
+    const std::string_view key = dot == std::string_view::npos ? field.name : field.name.substr(dot + 1);
+    if (group != open_group && !open_group.empty()) out << '}';
+    out << separator;
+    separator = ',';
+    if (group != open_group && !group.empty()) out << '"' << group << "\":{";
+    open_group = group;
+    out << '"' << key << "\":" << field_json(field, r);
+  }
+  if (!open_group.empty()) out << '}';
+  out << "}\n";
 }
 
 void write_summary(std::ostream& out, const RunResult& r) {
@@ -78,8 +79,8 @@ void write_summary(std::ostream& out, const RunResult& r) {
                 per(static_cast<double>(m.http_requests), events));
   out << line;
   std::snprintf(line, sizeof line, "  errors     %lu (reconnects %lu, late polls %lu); client CPU %.2f s, busiest thread %.0f%%\n",
-                static_cast<unsigned long>(m.errors.total()), static_cast<unsigned long>(m.reconnects),
-                static_cast<unsigned long>(m.late_polls), m.cpu_s, 100 * r.busiest_thread_cpu_fraction);
+                static_cast<unsigned long>(m.errors()), static_cast<unsigned long>(m.reconnects),
+                static_cast<unsigned long>(m.late_polls), m.cpu_s, 100 * m.busiest_thread_cpu);
   out << line;
   if (r.client_saturated()) {
     out << "  WARNING: a client thread was saturated: these figures measure the client, not the server.\n"

@@ -68,7 +68,7 @@ void Worker::open_due_connections() {
       });
       return;
     }
-    connections_.push_back(technique_.make(*this, index));
+    connections_.push_back(technique_.connect(*this, index));
     connections_.back()->start();
   }
 }
@@ -87,6 +87,7 @@ void Worker::end_window() {
   counting_ = false;
   metrics_.cpu_s = thread_cpu_s() - cpu_at_begin_s_;
   metrics_.window_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - schedule_.window_begin).count();
+  metrics_.busiest_thread_cpu = metrics_.window_s > 0 ? metrics_.cpu_s / metrics_.window_s : 0;
   lag_timer_.cancel();
   ramp_timer_.cancel();
   for (const auto& connection : connections_) connection->finish();

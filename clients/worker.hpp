@@ -34,6 +34,7 @@ class Worker {
   void run();  // on the worker's own thread; returns after the window
 
   const ClientOptions& options() const { return options_; }
+  const ClientTechnique& technique() const { return technique_; }
   boost::asio::io_context& ioc() { return ioc_; }
   const boost::asio::ip::tcp::endpoint& endpoint() const { return endpoint_; }
   const Schedule& schedule() const { return schedule_; }

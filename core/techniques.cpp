@@ -1,5 +1,7 @@
 #include "core/techniques.hpp"
 
+#include <utility>
+
 #include "core/json.hpp"
 
 namespace pushbench {
@@ -9,7 +11,8 @@ bool TechniqueInfo::served_on(std::string_view backend) const {
 }
 
 std::span<const TechniqueInfo> technique_table() {
-#define PUSHBENCH_TECHNIQUE_INFO(id, name, path, beast, httplib, resumes, summary) {name, path, beast, httplib, resumes, summary},
+#define PUSHBENCH_TECHNIQUE_INFO(id, name, path, beast, httplib, interval, resumes, summary) \
+  {name, path, beast, httplib, interval, resumes, summary},
   static constexpr TechniqueInfo table[] = {PUSHBENCH_TECHNIQUES(PUSHBENCH_TECHNIQUE_INFO)};
 #undef PUSHBENCH_TECHNIQUE_INFO
   return table;
@@ -31,24 +34,27 @@ const TechniqueInfo* find_technique(std::string_view name) {
 
 namespace {
 
-void append_string_list(std::string& out, std::string_view words) {
-  out += '[';
-  bool first = true;
-  while (!words.empty()) {
+using Fields = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+// {"key":"value",...,"list_key":["word",...]} from space-separated `words`, after a comma if needed.
+void append_row(std::string& out, Fields fields, std::string_view list_key, std::string_view words) {
+  if (out.back() == '}') out += ',';
+  out += '{';
+  for (const auto& [key, value] : fields) {
+    append_json_string(out, key);
+    out += ':';
+    append_json_string(out, value);
+    out += ',';
+  }
+  append_json_string(out, list_key);
+  out += ":[";
+  for (bool first = true; !words.empty(); first = false) {
     const auto end = words.find(' ');
     if (!first) out += ',';
     append_json_string(out, words.substr(0, end));
-    first = false;
     words = end == std::string_view::npos ? std::string_view{} : words.substr(end + 1);
   }
-  out += ']';
-}
-
-void append_field(std::string& out, std::string_view key, std::string_view value) {
-  append_json_string(out, key);
-  out += ':';
-  append_json_string(out, value);
-  out += ',';
+  out += "]}";
 }
 
 }  // namespace
@@ -56,26 +62,15 @@ void append_field(std::string& out, std::string_view key, std::string_view value
 std::string technique_table_json() {
   std::string out = "{\"techniques\":[";
   for (const TechniqueInfo& t : technique_table()) {
-    if (out.back() == '}') out += ',';
-    out += '{';
-    append_field(out, "name", t.name);
-    append_field(out, "path", t.path);
-    append_field(out, "resumes_with", t.resumes_with);
-    append_field(out, "summary", t.summary);
-    out += "\"backends\":";
-    append_string_list(out, std::string(t.on_beast ? "beast " : "") + (t.on_httplib ? "httplib" : ""));
-    out += '}';
+    const std::string backends = std::string(t.on_beast ? "beast " : "") + (t.on_httplib ? "httplib" : "");
+    append_row(out,
+               {{"name", t.name}, {"path", t.path}, {"polls_on_interval", t.polls_on_interval ? "yes" : "no"},
+                {"resumes_with", t.resumes_with}, {"summary", t.summary}},
+               "backends", backends);
   }
   out += "],\"peer_protocols\":[";
   for (const PeerProtocolInfo& p : peer_protocol_table()) {
-    if (out.back() == '}') out += ',';
-    out += '{';
-    append_field(out, "name", p.name);
-    append_field(out, "path", p.path);
-    append_field(out, "summary", p.summary);
-    out += "\"transports\":";
-    append_string_list(out, p.transports);
-    out += '}';
+    append_row(out, {{"name", p.name}, {"path", p.path}, {"summary", p.summary}}, "transports", p.transports);
   }
   return out + "]}";
 }

@@ -7,17 +7,18 @@ namespace pushbench {
 
 // The push techniques, declared once. Both programs read this table; the harness, verify, the
 // report and the demo page read it through `pushbench-server --list-techniques --json`.
-// A row: ROW(identifier, name, endpoint, on_beast, on_httplib, how_it_resumes, summary).
+// A row: ROW(identifier, name, endpoint, on_beast, on_httplib, polls_on_interval, how_it_resumes,
+// summary); polls_on_interval: the client asks on --poll-interval rather than waiting.
 // The identifier names each side's code: serve_<identifier> (servers/techniques/) and
 // connect_<identifier> (clients/techniques/). Adding a technique: see docs/extending.md.
 #define PUSHBENCH_TECHNIQUES(ROW)                                                                                  \
-  ROW(short_poll, "short-poll", "/poll", true, true, "since=N, the last answer's next",                           \
+  ROW(short_poll, "short-poll", "/poll", true, true, true, "since=N, the last answer's next",                           \
       "Ajax short polling: the client asks on a schedule and gets what is new at once, possibly nothing")          \
-  ROW(long_poll, "long-poll", "/long-poll", true, true, "since=N, the last answer's next",                        \
+  ROW(long_poll, "long-poll", "/long-poll", true, true, false, "since=N, the last answer's next",                        \
       "HTTP long polling: the request is held until an event after the cursor exists or the timeout passes")      \
-  ROW(sse, "sse", "/sse", true, true, "the Last-Event-ID header (EventSource sends it), or since=N",              \
+  ROW(sse, "sse", "/sse", true, true, false, "the Last-Event-ID header (EventSource sends it), or since=N",              \
       "Server-Sent Events: one long text/event-stream response, an id: and data: frame per event")                \
-  ROW(websocket, "websocket", "/ws", true, false, "since=N on the upgrade request",                               \
+  ROW(websocket, "websocket", "/ws", true, false, false, "since=N on the upgrade request",                               \
       "WebSocket: an HTTP Upgrade, then one text frame per event on a full-duplex connection")
 
 // Protocols that pushbench-client speaks to servers that are not ours (framework peers), over
@@ -31,6 +32,7 @@ struct TechniqueInfo {
   std::string_view path;
   bool on_beast;    // served by the event-loop backend
   bool on_httplib;  // served by the thread-per-connection backend
+  bool polls_on_interval;
   std::string_view resumes_with;
   std::string_view summary;
 

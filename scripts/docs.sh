@@ -17,7 +17,7 @@ server=$!
 trap 'kill $server 2>/dev/null; rm -f "$out"' EXIT
 for _ in $(seq 50); do grep -q "listening on" "$out" && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$out")
-for technique in short-poll long-poll sse websocket; do
+for technique in $(build/bin/pushbench-server --list-techniques | cut -f1); do
   build/bin/pushbench-client --technique "$technique" --url "$url" --duration 5s --poll-interval 1s \
     --trace "docs/traces/$technique.txt" --out /dev/null 2>/dev/null
   # Ports and handshake keys differ each run; keep them out of the diff.

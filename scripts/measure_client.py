@@ -16,18 +16,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scale_check import ROOT, pinned, start_server
+from scale_check import CLIENT_CORE, ROOT, processes, start_server
 
 
 def client_run(build, technique, url, connections, seconds, *extra):
-    done = subprocess.run(pinned(1, [str(build / "bin/pushbench-client"), "--technique", technique, "--url", url,
-                                     "--connections", str(connections), "--duration", f"{seconds}s", "--warmup", "1s",
-                                     "--out", "-", *extra]), capture_output=True, text=True, check=True)
+    argv = [str(build / "bin/pushbench-client"), "--technique", technique, "--url", url, "--connections",
+            str(connections), "--duration", f"{seconds}s", "--warmup", "1s", "--out", "-", *extra]
+    done = subprocess.run(processes.pinned(CLIENT_CORE, argv), capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
 
 
 def wrk_requests_per_s(url, connections, seconds):
-    done = subprocess.run(pinned(1, ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url]),
+    done = subprocess.run(processes.pinned(CLIENT_CORE, ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url]),
                           capture_output=True, text=True, check=True)
     return float(re.search(r"Requests/sec:\s+([\d.]+)", done.stdout).group(1))
 
@@ -47,8 +47,7 @@ def main():
             ours = client_run(build, "short-poll", url, args.connections, args.seconds, "--poll-interval", "0")
             ours_rps = ours["http_requests"] / ours["duration_s"]
         finally:
-            server.terminate()
-            server.wait()
+            processes.stop(server)
         print(f"short-poll, {args.connections} connections: pushbench-client {ours_rps:.0f} req/s, wrk {wrk:.0f} req/s, "
               f"ratio {ours_rps / wrk:.2f} (client busiest thread {ours['client_busiest_thread_cpu'] * 100:.0f}% CPU)")
     else:
@@ -59,8 +58,7 @@ def main():
         try:
             run = client_run(build, technique, url, 1000, args.seconds)
         finally:
-            server.terminate()
-            server.wait()
+            processes.stop(server)
         cpu = run["client_busiest_thread_cpu"]
         print(f"{technique}, 1000 connections, 64 B: {run['events_per_s']:.0f} events/s on one client thread at "
               f"{cpu * 100:.0f}% CPU (= {run['events_per_s'] / max(cpu, 1e-9):.0f} events/s per client core); "

@@ -10,7 +10,6 @@ client received (events, gaps, duplicates, latency percentiles) and the server's
 """
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -18,30 +17,20 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from harness import processes  # noqa: E402  (the harness's pinning, start, stop and /proc sampling)
 
-
-def pinned(core, argv):
-    cores = os.cpu_count() or 1
-    return (["taskset", "-c", str(core % cores)] + argv) if cores > 1 else argv
-
-
-def proc_status(pid, key):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) * 1024
-    raise KeyError(key)
-
-
-def cpu_seconds(pid):
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+SERVER_CORE, (CLIENT_CORE,) = processes.pin_plan(True, 1)
 
 
 def start_server(build, technique, *extra):
-    server = subprocess.Popen(pinned(0, [str(build / "bin/pushbench-server"), "--technique", technique, "--port", "0",
-                                         "--max-connections", "20000", *extra]), stdout=subprocess.PIPE, text=True)
-    url = server.stdout.readline().split()[-1]
-    return server, url
+    server = processes.start([str(build / "bin/pushbench-server"), "--technique", technique, "--port", "0",
+                              "--max-connections", "20000", *extra], SERVER_CORE, stdout=subprocess.PIPE, text=True)
+    line = processes.read_line(server, 10)
+    if not line or not line.startswith("listening on "):
+        processes.kill(server)
+        raise SystemExit(f"pushbench-server did not start: {line!r}")
+    return server, line.split()[-1]
 
 
 def stats(url):
@@ -50,33 +39,30 @@ def stats(url):
 
 
 def client(build, technique, url, connections, seconds, warmup, threads):
-    return subprocess.Popen(pinned(1, [str(build / "bin/pushbench-client"), "--technique", technique, "--url", url,
-                                       "--connections", str(connections), "--duration", f"{seconds}s",
-                                       "--warmup", f"{warmup}s", "--threads", str(threads), "--out", "-",
-                                       "--long-poll-timeout", "120s", "--timeout", "60s"]),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return processes.start([str(build / "bin/pushbench-client"), "--technique", technique, "--url", url,
+                            "--connections", str(connections), "--duration", f"{seconds}s",
+                            "--warmup", f"{warmup}s", "--threads", str(threads), "--out", "-",
+                            "--long-poll-timeout", "120s", "--timeout", "60s"], CLIENT_CORE,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def idle_memory(build, technique, connections, threads):
     server, url = start_server(build, technique)
     try:
         time.sleep(0.3)
-        before = proc_status(server.pid, "VmRSS")
+        before = processes.memory(server.pid)[0]
         load = client(build, technique, url, connections, 30, 0, threads)
         deadline = time.monotonic() + 60
-        gauge = {"sse": "sse_streams", "websocket": "websockets", "long-poll": "long_polls_waiting"}[technique]
-        while stats(url)[gauge] < connections and time.monotonic() < deadline:
+        while stats(url)["connections"] < connections and time.monotonic() < deadline:
             time.sleep(0.2)
         time.sleep(1)
-        held = stats(url)[gauge]
-        after = proc_status(server.pid, "VmRSS")
-        load.kill()
-        load.wait()
+        held = stats(url)["connections"]
+        after = processes.memory(server.pid)[0]
+        processes.kill(load)
         return {"held": held, "rss_before": before, "rss_with_connections": after,
                 "bytes_per_connection": (after - before) / max(held, 1)}
     finally:
-        server.terminate()
-        server.wait()
+        processes.stop(server)
 
 
 def delivery(build, technique, connections, rate, seconds, threads):
@@ -84,16 +70,15 @@ def delivery(build, technique, connections, rate, seconds, threads):
     try:
         load = client(build, technique, url, connections, seconds, 3, threads)
         time.sleep(3)  # connecting and warm-up
-        cpu_before = cpu_seconds(server.pid)
-        out, err = load.communicate(timeout=seconds + 120)
-        cpu = cpu_seconds(server.pid) - cpu_before
+        cpu_before = processes.cpu_seconds(server.pid)
+        out, _ = load.communicate(timeout=seconds + 120)
+        cpu = processes.cpu_seconds(server.pid) - cpu_before
         result = json.loads(out)
         result["server_cpu_s"] = cpu
-        result["server_peak_rss"] = proc_status(server.pid, "VmHWM")
+        result["server_peak_rss"] = processes.memory(server.pid)[1]
         return result
     finally:
-        server.terminate()
-        server.wait()
+        processes.stop(server)
 
 
 def main():

@@ -70,6 +70,9 @@ void route(Exchange& exchange) {
     if (target.path == "/publisher") {
       return exchange.answer(get || post ? publisher_rate(state, post, target) : method_not_allowed("GET, POST"));
     }
+    if (target.path == "/techniques") {
+      return exchange.answer(get ? Reply::json(200, technique_table_json()) : method_not_allowed("GET"));
+    }
     if (target.path == "/publish") return exchange.answer(post ? publish(state, exchange.body()) : method_not_allowed("POST"));
     if (state.options().technique == "all" && get) {
       if (auto file = demo_file(state.options().web_dir, target.path)) return exchange.answer(std::move(*file));

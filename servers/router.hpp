@@ -4,7 +4,7 @@
 namespace pushbench {
 
 // Answers one request on any backend: the endpoints every server has (/healthz, /stats,
-// /publish, /publisher, the demo page), a technique's endpoint through the technique table, and
+// /techniques, /publish, /publisher, the demo page), a technique's endpoint through the technique table, and
 // 404, 405 and 400 {"error"} for the rest.
 void route(Exchange& exchange);
 

@@ -17,7 +17,11 @@ namespace {
 
 [[noreturn]] void list_techniques(bool json) {
   if (json) {
-    std::cout << technique_table_json() << "\n";
+    std::string table = technique_table_json();  // and this server's backends, as one more member
+    table.pop_back();
+    table += ",\"backends\":[";
+    for (const Backend& b : backends()) table += (table.back() == '[' ? "\"" : ",\"") + std::string(b.name) + "\"";
+    std::cout << table << "]}\n";
   } else {
     for (const TechniqueInfo& t : technique_table()) {
       std::cout << t.name << "\t" << t.path << "\t" << (t.on_beast ? "beast " : "") << (t.on_httplib ? "httplib" : "")

@@ -1,4 +1,6 @@
-// The live demo: the same event stream through all four techniques at once, measured here.
+// The live demo: the same event stream through every technique at once, measured here. The
+// techniques, their endpoints and summaries come from the server's table (GET /techniques); each
+// has a browser client below, under its name.
 "use strict";
 
 const WINDOW = 500; // latencies kept per technique for the percentiles
@@ -27,7 +29,7 @@ class Meter {
   }
 }
 
-const meters = Object.fromEntries(["short-poll", "long-poll", "sse", "websocket"].map((n) => [n, new Meter(n)]));
+const meters = {};
 const pollInterval = () => Math.max(50, Number(document.getElementById("interval").value) || 1000);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -41,24 +43,24 @@ async function poll(meter, url) {
   return body.next;
 }
 
-async function shortPolling(meter) {
-  let cursor = await poll(meter, "/poll");
+async function shortPolling(meter, path) {
+  let cursor = await poll(meter, path);
   for (;;) {
     await sleep(pollInterval());
-    try { cursor = await poll(meter, `/poll?since=${cursor}`); } catch { await sleep(1000); }
+    try { cursor = await poll(meter, `${path}?since=${cursor}`); } catch { await sleep(1000); }
   }
 }
 
-async function longPolling(meter) {
-  let cursor = await poll(meter, "/long-poll?timeout_ms=0");
+async function longPolling(meter, path) {
+  let cursor = await poll(meter, `${path}?timeout_ms=0`);
   for (;;) {
-    try { cursor = await poll(meter, `/long-poll?since=${cursor}&timeout_ms=25000`); } catch { await sleep(1000); }
+    try { cursor = await poll(meter, `${path}?since=${cursor}&timeout_ms=25000`); } catch { await sleep(1000); }
   }
 }
 
-function serverSentEvents(meter) {
+function serverSentEvents(meter, path) {
   meter.requests += 1;
-  const source = new EventSource("/sse");
+  const source = new EventSource(path);
   source.onmessage = (message) => {
     meter.bytes += message.data.length;
     meter.event(JSON.parse(message.data));
@@ -66,14 +68,50 @@ function serverSentEvents(meter) {
   source.onerror = () => { meter.requests += 1; }; // EventSource reconnects by itself, with Last-Event-ID
 }
 
-function webSocket(meter) {
+function webSocket(meter, path) {
   meter.requests += 1;
-  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`);
   socket.onmessage = (message) => {
     meter.bytes += message.data.length;
     meter.event(JSON.parse(message.data));
   };
-  socket.onclose = () => setTimeout(() => webSocket(meter), 1000);
+  socket.onclose = () => setTimeout(() => webSocket(meter, path), 1000);
+}
+
+// Each technique's browser client, by its name in the table.
+const browserClients = {
+  "short-poll": shortPolling,
+  "long-poll": longPolling,
+  sse: serverSentEvents,
+  websocket: webSocket,
+};
+
+const ROWS = [["events received", "events"], ["latency p50", "p50"], ["latency p99", "p99"],
+  ["HTTP requests", "requests"], ["bytes received (event bodies and frames)", "bytes"]];
+
+// A column per technique of the table that this page has a client for.
+function buildBoard(techniques) {
+  const head = document.querySelector("#board thead tr");
+  const body = document.querySelector("#board tbody");
+  for (const t of techniques) {
+    const th = document.createElement("th");
+    th.textContent = t.name;
+    th.title = t.summary;
+    head.append(th);
+  }
+  for (const [title, metric] of ROWS) {
+    const tr = document.createElement("tr");
+    const th = document.createElement("th");
+    th.textContent = title;
+    tr.append(th);
+    for (const t of techniques) {
+      const td = document.createElement("td");
+      td.dataset.t = t.name;
+      td.dataset.m = metric;
+      tr.append(td);
+    }
+    body.append(tr);
+  }
 }
 
 function render() {
@@ -100,10 +138,14 @@ async function start() {
   rateInput.value = current.rate;
   rateInput.addEventListener("change", () => setRate(Number(rateInput.value)));
   document.getElementById("status").textContent = `publishing ${current.rate}/s`;
-  shortPolling(meters["short-poll"]);
-  longPolling(meters["long-poll"]);
-  serverSentEvents(meters.sse);
-  webSocket(meters.websocket);
+  const table = await (await fetch("/techniques")).json();
+  const techniques = table.techniques.filter((t) => browserClients[t.name]);
+  buildBoard(techniques);
+  for (const t of techniques) {
+    meters[t.name] = new Meter(t.name);
+    browserClients[t.name](meters[t.name], t.path);
+  }
+  render();
   setInterval(render, 250);
 }
 

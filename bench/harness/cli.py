@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import compare, derive, environment, processes, results, runner, scenario as scenarios, verify
+from . import compare, derive, environment, processes, results, runner, scenario as scenarios, techniques, verify
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "bench" / "scenarios"
@@ -23,7 +23,7 @@ class OneLineParser(argparse.ArgumentParser):
 def describe(point):
     return (f"{point['technique']:<10} {point['backend']:<7} {point['connections']:>6} conns "
             f"{point['rate']:g} ev/s {point['payload']} B" +
-            (f" poll {point['poll_interval']:g}s" if point["technique"] == "short-poll" else ""))
+            (f" poll {point['poll_interval']:g}s" if techniques.polls_on_interval(point["technique"]) else ""))
 
 
 def clock(seconds):
@@ -32,7 +32,7 @@ def clock(seconds):
 
 def scenario_path(name):
     path = Path(name)
-    if path.exists() or path.suffix == ".toml":
+    if path.is_file() or path.suffix == ".toml":  # a folder named like a scenario (servers/) is not one
         return path
     return SCENARIOS / f"{name}.toml"
 
@@ -100,6 +100,7 @@ class Run:
                                  "servers": scenario.servers,
                                  "source": scenario.source},
                     "environment": environment.capture(ROOT, self.build),
+                    "techniques": techniques.table(),
                     "pinning": dict(zip(("server", "clients"), processes.pin_plan(scenario.run["pin"], scenario.run["client_processes"]))),
                     "points": [], "ramps": [], "thresholds": []}
         results.write(self.dir, self.doc)
@@ -171,7 +172,7 @@ def render_report(run_dir):
     report = ROOT / "scripts" / "report.py"
     if not report.exists():
         return None
-    done = subprocess.run(["/usr/bin/python3", str(report), str(run_dir)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, str(report), str(run_dir)], capture_output=True, text=True)
     if done.returncode != 0:
         print(f"pushbench: the report failed: {done.stderr.strip()[-500:]}", file=sys.stderr)
         return None
@@ -240,6 +241,10 @@ def command_compare(args):
 
 
 def command_verify(args):
+    if args.technique not in techniques.names():
+        print(f"pushbench verify: --technique: {args.technique!r} is not one of {', '.join(techniques.names())}",
+              file=sys.stderr)
+        return 2
     checks = verify.verify(args.url.rstrip("/"), args.technique)
     for check in checks:
         print(f"{'PASS' if check.ok else 'FAIL'} {check.name}" + (f": {check.detail}" if check.detail else ""))
@@ -274,10 +279,16 @@ def main(argv=None):
     comparing.add_argument("--all", action="store_true", help="print unchanged metrics too")
     comparing.set_defaults(handler=command_compare)
     checking = commands.add_parser("verify", help="check that a server speaks the SPEC for a technique")
-    checking.add_argument("--technique", required=True, choices=scenarios.TECHNIQUES)
+    checking.add_argument("--technique", required=True, help="a technique of the table (pushbench-server --list-techniques)")
+    checking.add_argument("--build", default=str(ROOT / "build"), help="build folder with bin/ (default: build/)")
     checking.add_argument("--url", required=True, help="the server's base URL, like http://127.0.0.1:8080")
     checking.set_defaults(handler=command_verify)
     listing = commands.add_parser("list", help="list the scenarios")
     listing.set_defaults(handler=command_list)
     args = parser.parse_args(argv)
-    return args.handler(args)
+    techniques.use_build(getattr(args, "build", None) or ROOT / "build")
+    try:
+        return args.handler(args)
+    except techniques.TableMissing as missing:
+        print(f"pushbench: {missing}", file=sys.stderr)
+        return 2

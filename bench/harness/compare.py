@@ -3,6 +3,7 @@ the threshold AND beyond the spread of the repetitions (the new runs' best is wo
 base runs' worst), so noise inside the spread never turns a build red."""
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 from .derive import METRICS
@@ -94,7 +95,7 @@ def compare_micro(base_dir, new_dir):
     if not (base.exists() and new.exists()):
         return None
     if GBENCH_COMPARE.exists():
-        done = subprocess.run(["/usr/bin/python3", str(GBENCH_COMPARE), "benchmarks", str(base), str(new)],
+        done = subprocess.run([sys.executable, str(GBENCH_COMPARE), "benchmarks", str(base), str(new)],
                               capture_output=True, text=True)
         if done.returncode == 0:
             return done.stdout

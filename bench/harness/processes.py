@@ -19,10 +19,13 @@ def pin_plan(pin, processes):
     return "0", [str(1 + i % (cores - 1)) for i in range(processes)]
 
 
+def pinned(core, argv):
+    """The command run on `core` (a pin_plan core; None: anywhere)."""
+    return ["taskset", "-c", core, *argv] if core is not None else list(argv)
+
+
 def start(argv, core=None, **kwargs):
-    if core is not None:
-        argv = ["taskset", "-c", core, *argv]
-    return subprocess.Popen(argv, start_new_session=True, **kwargs)
+    return subprocess.Popen(pinned(core, argv), start_new_session=True, **kwargs)
 
 
 def read_line(proc, timeout):

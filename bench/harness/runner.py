@@ -2,6 +2,7 @@
 (`pushbench verify`) before it is measured, the client process(es), the server sampled over the
 measured window, everything bounded in time. A server or client that
 fails, crashes or hangs makes the run failed, with the reason; it never stops the whole run."""
+import functools
 import json
 import os
 import subprocess
@@ -9,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import derive, hdr, processes, verify
+from . import derive, hdr, processes, techniques, verify
 
 SERVER_START_TIMEOUT = 10.0
 SETTLE = 0.3  # for the server's baseline RSS before any client connects
@@ -31,14 +32,8 @@ def server_argv(build, point, run, external):
     return [arg.format(rate=point["rate"], payload=point["payload"], root=ROOT) for arg in external["command"]]
 
 
-def technique_args(technique):
-    """socketio-websocket -> --technique socketio --transport websocket; the rest as they are."""
-    name, _, transport = technique.partition("-") if technique.startswith("socketio-") else (technique, "", "")
-    return ["--technique", name] + (["--transport", transport] if transport else [])
-
-
 def client_argv(build, point, run, url, connections, out):
-    return [str(build / "bin" / "pushbench-client"), *technique_args(point["technique"]), "--url", url,
+    return [str(build / "bin" / "pushbench-client"), *techniques.client_args(point["technique"]), "--url", url,
             "--connections", str(connections), "--duration", f"{run['duration']}s", "--warmup", f"{run['warmup']}s",
             "--poll-interval", f"{point['poll_interval']}s", "--threads", str(run["client_threads"]),
             "--connect-rate", str(run["connect_rate"] / run["client_processes"]), "--out", str(out)]
@@ -51,30 +46,60 @@ def window_times(run, connections):
     return begin, begin + run["duration"]
 
 
-def merge_clients(results):
-    """One result from several client processes: counters add up, histograms merge exactly."""
+@functools.cache
+def result_schema(build):
+    """The client's result fields and how each merges (`pushbench-client --list-metrics --json`)."""
+    done = subprocess.run([str(Path(build) / "bin" / "pushbench-client"), "--list-metrics", "--json"],
+                          capture_output=True, text=True, timeout=10, check=True)
+    return json.loads(done.stdout)["fields"]
+
+
+def _merge_field(field, values, merged):
+    rule = field["merge"]
+    if rule == "sum":
+        return sum(values)
+    if rule in ("min", "max"):
+        return min(values) if rule == "min" else max(values)
+    if rule == "any":
+        return any(values)
+    if rule == "same":
+        if any(v != values[0] for v in values):
+            raise RunFailed(f"client processes disagree on {field['name']}: {values}")
+        return values[0]
+    if rule == "histogram":
+        histogram = hdr.Histogram(values[0])
+        for value in values[1:]:
+            histogram.merge(hdr.Histogram(value))
+        return histogram.to_json()
+    if rule == "summary":
+        return hdr.Histogram(merged[field["of"]]).summary()
+    if rule == "ratio":
+        numerator, denominator = (merged[name] for name in field["of"].split("/"))
+        return numerator / denominator if denominator else 0
+    raise RunFailed(f"the client's schema has an unknown merge rule {rule!r} for {field['name']}")
+
+
+def merge_clients(results, build):
+    """One result from several client processes, field by field as the client's schema says;
+    a field the schema does not name is an error, never dropped."""
     if len(results) == 1:
         return results[0]
-    merged = dict(results[0])
-    for key in ("connections_requested", "connections_established", "connect_errors", "errors", "reconnects",
-                "events_received", "gaps", "duplicates", "bytes_in", "bytes_out", "http_requests", "late_polls",
-                "protocol_messages",
-                "client_cpu_s"):
-        merged[key] = sum(r[key] for r in results)
-    merged["errors_by_kind"] = {k: sum(r["errors_by_kind"][k] for r in results) for k in results[0]["errors_by_kind"]}
-    merged["duration_s"] = max(r["duration_s"] for r in results)
-    merged["events_per_s"] = merged["events_received"] / merged["duration_s"] if merged["duration_s"] else 0
-    merged["client_saturated"] = any(r["client_saturated"] for r in results)
-    merged["client_busiest_thread_cpu"] = max(r["client_busiest_thread_cpu"] for r in results)
-    merged["events_per_connection"] = {"min": min(r["events_per_connection"]["min"] for r in results),
-                                       "max": max(r["events_per_connection"]["max"] for r in results)}
-    for name, summary in (("latency_histogram", "latency_ns"), ("connect_histogram", "connect_ns")):
-        histogram = hdr.Histogram(results[0][name])
-        for r in results[1:]:
-            histogram.merge(hdr.Histogram(r[name]))
-        merged[name] = histogram.to_json()
-        merged[summary] = histogram.summary()
-    return merged
+    fields = result_schema(str(build))
+    known = {f["name"].split(".")[0] for f in fields}
+    unknown = set(results[0]) - known
+    if unknown:
+        raise RunFailed(f"the client wrote fields its schema does not name: {sorted(unknown)}")
+    merged = {}
+    # Summaries and ratios read merged fields: they come after what they read.
+    for field in sorted(fields, key=lambda f: f["merge"] in ("summary", "ratio")):
+        group, _, key = field["name"].partition(".")
+        values = [r[group][key] if key else r[group] for r in results]
+        value = _merge_field(field, values, merged)
+        if key:
+            merged.setdefault(group, {})[key] = value
+        else:
+            merged[group] = value
+    return {name: merged[name] for name in results[0]}  # the client's order
 
 
 def _tail(proc):
@@ -151,7 +176,7 @@ def measure(build, point, run, deadline, external=None):
         if sampled:
             samples["rss_peak"] = processes.memory(server.pid)[1]
             samples["server_exit"], samples["server_stopped_in_time"] = processes.stop(server)
-        return merge_clients(results), samples
+        return merge_clients(results, build), samples
     finally:
         for proc in clients + ([server] if sampled else []):
             processes.kill(proc)

@@ -6,11 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TECHNIQUES = ["short-poll", "long-poll", "sse", "websocket"]
-# Client techniques for servers that are not pushbench-server (the [servers] entries).
-PEER_TECHNIQUES = ["socketio-websocket", "socketio-polling"]
-BACKENDS = ["beast", "httplib"]
-UNSUPPORTED = {("httplib", "websocket")}  # cpp-httplib 0.11.4 has no WebSocket
+from . import techniques
 
 
 class ScenarioError(Exception):
@@ -70,9 +66,11 @@ def _units(parser, what, low, high):
 
 
 def _choice(choices):
+    """One of `choices`: a list, or a function that gives it (the technique table, read when needed)."""
     def check(value):
-        if value not in choices:
-            raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+        allowed = choices() if callable(choices) else choices
+        if value not in allowed:
+            raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
         return value
     return check
 
@@ -112,7 +110,7 @@ SCHEMA = {
         "micro": Bool,
     },
     "matrix": {
-        "technique": ListOf(_choice(TECHNIQUES + PEER_TECHNIQUES)),
+        "technique": ListOf(_choice(lambda: techniques.names() + techniques.peer_variants())),
         "backend": ListOf(Text),  # a built-in backend or a [servers.NAME]; checked in load()
         "connections": ListOf(_number(int, 1, 100_000)),
         "rate": ListOf(_number(float, 0, 1e6)),
@@ -135,7 +133,7 @@ SCHEMA = {
 SERVER_SCHEMA = {
     "command": ListOf(Text),
     "url": Text,
-    "techniques": ListOf(_choice(TECHNIQUES + PEER_TECHNIQUES)),
+    "techniques": ListOf(_choice(lambda: techniques.names() + techniques.peer_variants())),
     "verify": Bool,
     "description": Text,
 }
@@ -143,7 +141,7 @@ SERVER_SCHEMA = {
 RUN_DEFAULTS = {"warmup": 2.0, "duration": 10.0, "repetitions": 1, "pin": True, "client_threads": 1,
                 "client_processes": 1, "connect_rate": 0.0, "point_timeout": 300.0, "max_connections": 20000,
                 "micro": False}
-MATRIX_DEFAULTS = {"technique": TECHNIQUES, "backend": ["beast"], "connections": [100], "rate": [10.0],
+MATRIX_DEFAULTS = {"technique": None, "backend": ["beast"], "connections": [100], "rate": [10.0],
                    "payload": [64], "poll_interval": [1.0]}
 
 
@@ -206,10 +204,9 @@ class Scenario:
             server = self.servers.get(point["backend"])
             if server is not None and point["technique"] not in server["techniques"]:
                 continue
-            if server is None and point["technique"] in PEER_TECHNIQUES:
-                continue
-            if (point["backend"], point["technique"]) not in UNSUPPORTED:
-                yield point
+            if server is None and not techniques.served_on(point["technique"], point["backend"]):
+                continue  # a peer protocol, or a technique this backend does not serve
+            yield point
 
 
 def load(path):
@@ -224,7 +221,7 @@ def load(path):
         raise ScenarioError(f"{path}: not valid TOML: {error}") from None
     errors = []
     checked = _check(raw, SCHEMA, "", errors)
-    matrix = {**MATRIX_DEFAULTS, **checked.get("matrix", {})}
+    matrix = {**MATRIX_DEFAULTS, "technique": techniques.names(), **checked.get("matrix", {})}
     ramp = checked.get("ramp")
     if ramp is not None:
         for key in ("dimension", "steps"):
@@ -242,12 +239,12 @@ def load(path):
             errors.append(f"servers.{name}: give either command or url")
         if "techniques" not in server:
             errors.append(f"servers.{name}.techniques: required (which techniques it serves)")
-        if name in BACKENDS:
+        if name in techniques.backends():
             errors.append(f"servers.{name}: the name of a built-in backend")
         servers[name] = {"verify": True, **server}
     for i, backend in enumerate(matrix["backend"]):
-        if backend not in BACKENDS and backend not in servers:
-            errors.append(f"matrix.backend[{i}]: {backend!r} is neither a built-in backend ({', '.join(BACKENDS)}) "
+        if backend not in techniques.backends() and backend not in servers:
+            errors.append(f"matrix.backend[{i}]: {backend!r} is neither a built-in backend ({', '.join(techniques.backends())}) "
                           "nor a [servers] entry")
     parsed_thresholds = []
     for name, condition in checked.get("thresholds", {}).items():

@@ -32,7 +32,7 @@ def _cell(row, key, fmt):
 
 def _setting(row):
     text = f"{row['technique']} | {row['backend']} | {row['connections']} | {row['rate']:g} | {row['payload']}"
-    return text + (f" (poll {row['poll_interval_s']:g}s)" if row["technique"] == "short-poll" else "")
+    return text + (f" (poll {row['poll_interval_s']:g}s)" if row["polls_on_interval"] else "")
 
 
 def summary_md(doc, rows):

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import hdr  # noqa: E402
 
-from .table import COLOURS, MARKERS, STYLES, label, series  # noqa: E402
+from .table import MARKERS, STYLES, label, series  # noqa: E402
 
 
 def _finish(fig, ax, out_dir, name, title, failed):
@@ -37,8 +37,7 @@ def _line(ax, key, rows, x, y, scale=1.0, linestyle=None):
     if not ok:
         return
     technique, backend = key
-    colour = COLOURS.get(technique, "black")
-    ax.plot([r[x] for r in ok], [r[y] * scale for r in ok], linestyle or STYLES.get(backend, "-"), color=colour,
+    ax.plot([r[x] for r in ok], [r[y] * scale for r in ok], linestyle or STYLES.get(backend, "-"), color=ok[0]["colour"],
             marker=MARKERS.get(backend, "o"), label=f"{technique} ({backend})")
     # Rings on the points whose numbers need a caveat.
     for caveat, chosen, edge in (("client saturated", [r for r in ok if r["saturated"]], "black"),
@@ -64,7 +63,7 @@ def percentile_spectra(rows, out_dir):
             if not spectrum:
                 continue
             ax.plot([1 / (1 - p / 100) for _, p in spectrum], [v / 1e6 for v, _ in spectrum],
-                    STYLES.get(row["backend"], "-"), color=COLOURS.get(row["technique"], "black"),
+                    STYLES.get(row["backend"], "-"), color=row["colour"],
                     label=label(row) + (" (client saturated)" if row["saturated"] else ""))
         ax.set_xscale("log")
         ax.set_yscale("log")  # short polling's interval-sized latencies beside the others' milliseconds
@@ -106,7 +105,7 @@ def bars(rows, out_dir, metric, ylabel, title, name, scale=1.0):
         return None
     fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(ok)), 4.5))
     labels = [f"{r['technique']}\n{r['backend']}\n{r['connections']}c" for r in ok]
-    ax.bar(range(len(ok)), [r[metric] * scale for r in ok], color=[COLOURS.get(r["technique"], "grey") for r in ok],
+    ax.bar(range(len(ok)), [r[metric] * scale for r in ok], color=[r["colour"] for r in ok],
            hatch=None, edgecolor=["black" if r["saturated"] else "none" for r in ok])
     ax.set_xticks(range(len(ok)), labels, fontsize=7)
     ax.set_ylabel(ylabel)
@@ -123,7 +122,7 @@ def bytes_split(rows, out_dir):
     payload = [min(r["payload"], r["bytes_per_event"]) for r in ok]
     overhead = [r["bytes_per_event"] - p for r, p in zip(ok, payload)]
     ax.bar(positions, payload, color="#999999", label="payload")
-    ax.bar(positions, overhead, bottom=payload, color=[COLOURS.get(r["technique"], "grey") for r in ok],
+    ax.bar(positions, overhead, bottom=payload, color=[r["colour"] for r in ok],
            label="protocol overhead")
     ax.set_xticks(positions, [f"{r['technique']}\n{r['backend']}\n{r['connections']}c {r['payload']}B" for r in ok],
                   fontsize=7)
@@ -132,16 +131,17 @@ def bytes_split(rows, out_dir):
 
 
 def short_poll_interval(rows, out_dir):
-    """Short polling's latency against its interval, with the expected interval/2."""
-    polls = [r for r in rows if r["technique"] == "short-poll" and r["status"] != "failed"
+    """Latency of the techniques that poll on an interval (short polling) against the interval,
+    with the expected interval/2."""
+    polls = [r for r in rows if r["polls_on_interval"] and r["status"] != "failed"
              and r.get("latency_mean_ms") is not None]
     if not polls:
         return None
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for key, group in series(polls, "poll_interval_s", key=lambda r: (r["technique"], r["backend"])).items():
         xs = [r["poll_interval_s"] * 1000 for r in group]
-        ax.plot(xs, [r["latency_mean_ms"] for r in group], "o-", color=COLOURS["short-poll"], label=f"mean ({key[1]})")
-        ax.plot(xs, [r["latency_p99_ms"] for r in group], "s:", color=COLOURS["short-poll"], label=f"p99 ({key[1]})")
+        ax.plot(xs, [r["latency_mean_ms"] for r in group], "o-", color=group[0]["colour"], label=f"{label(group[0])} mean")
+        ax.plot(xs, [r["latency_p99_ms"] for r in group], "s:", color=group[0]["colour"], label=f"{label(group[0])} p99")
     intervals = sorted({r["poll_interval_s"] * 1000 for r in polls})
     ax.plot(intervals, [i / 2 for i in intervals], "k--", label="interval / 2 (expected mean)")
     ax.set_xlabel("poll interval (ms)")

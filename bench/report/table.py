@@ -2,9 +2,8 @@
 import json
 from pathlib import Path
 
-TECHNIQUE_ORDER = ["short-poll", "long-poll", "sse", "websocket", "socketio-websocket", "socketio-polling"]
-COLOURS = {"short-poll": "#d95f02", "long-poll": "#7570b3", "sse": "#1b9e77", "websocket": "#e7298a",
-           "socketio-websocket": "#66a61e", "socketio-polling": "#e6ab02"}
+# A colour per technique, in the order of the technique table the run recorded (ColorBrewer Dark2).
+PALETTE = ["#d95f02", "#7570b3", "#1b9e77", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"]
 STYLES = {"beast": "-", "httplib": "--", "websocketd": ":"}
 MARKERS = {"beast": "o", "httplib": "s", "websocketd": "^", "socketio": "D"}
 
@@ -13,10 +12,25 @@ def load(run_dir):
     return json.loads((Path(run_dir) / "results.json").read_text())
 
 
+def technique_order(doc):
+    """The run's techniques in the table's order (then peer variants and anything else as met),
+    and which of them poll on an interval."""
+    table = doc.get("techniques") or {"techniques": [], "peer_protocols": []}
+    order = [t["name"] for t in table["techniques"]]
+    order += [f"{p['name']}-{transport}" for p in table["peer_protocols"] for transport in p["transports"]]
+    order += [p["technique"] for p in doc["points"] if p["technique"] not in order]
+    interval = {t["name"] for t in table["techniques"] if t.get("polls_on_interval") == "yes"}
+    return list(dict.fromkeys(order)), interval
+
+
 def rows(doc):
     out = []
+    order, interval = technique_order(doc)
     for p in doc["points"]:
         row = {k: p[k] for k in ("technique", "backend", "connections", "rate", "payload", "poll_interval_s", "status")}
+        row["order"] = order.index(p["technique"])
+        row["colour"] = PALETTE[row["order"] % len(PALETTE)]
+        row["polls_on_interval"] = p["technique"] in interval
         row["failures"] = p.get("failures", [])
         row["saturated"] = bool(p.get("client_saturated"))
         row.update({name: value["median"] for name, value in p.get("summary", {}).items()})
@@ -57,5 +71,5 @@ def series(rows, x, key=lambda r: (r["technique"], r["backend"]), where=lambda r
     for row in rows:
         if where(row):
             groups.setdefault(key(row), []).append(row)
-    ordered = sorted(groups.items(), key=lambda kv: (TECHNIQUE_ORDER.index(kv[0][0]) if kv[0][0] in TECHNIQUE_ORDER else 9, kv[0][1]))
+    ordered = sorted(groups.items(), key=lambda kv: (kv[1][0]["order"], kv[0][1]))
     return {k: sorted(v, key=lambda r: r[x]) for k, v in ordered}

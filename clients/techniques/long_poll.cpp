@@ -9,7 +9,7 @@ namespace {
 class LongPoll final : public PollConnection {
  public:
   LongPoll(Worker& worker, std::size_t index) : PollConnection(worker, index) {
-    prepare(worker.options().path("/long-poll?timeout_ms=0"), worker.options().timeout);
+    prepare(endpoint_target("?timeout_ms=0"), worker.options().timeout);
   }
 
  private:
@@ -17,14 +17,14 @@ class LongPoll final : public PollConnection {
     if (!read_spec_answer(body)) return;
     const ClientOptions& o = worker_.options();
     const auto hold = std::chrono::duration_cast<std::chrono::milliseconds>(o.long_poll_timeout);
-    poll(o.path("/long-poll?since=") + std::to_string(*cursor_) + "&timeout_ms=" + std::to_string(hold.count()),
+    poll(endpoint_target("?since=") + std::to_string(*cursor_) + "&timeout_ms=" + std::to_string(hold.count()),
          o.long_poll_timeout + o.timeout);
   }
 };
 
 }  // namespace
 
-std::shared_ptr<Connection> make_long_poll(Worker& worker, std::size_t index) {
+std::shared_ptr<Connection> connect_long_poll(Worker& worker, std::size_t index) {
   return std::make_shared<LongPoll>(worker, index);
 }
 

@@ -3,13 +3,10 @@
 namespace pushbench {
 
 std::span<const ClientTechnique> client_techniques() {
-  static constexpr ClientTechnique registry[] = {
-      {"short-poll", make_short_poll},
-      {"long-poll", make_long_poll},
-      {"sse", make_sse},
-      {"websocket", make_websocket},
-      {"socketio", make_socketio},
-  };
+#define PUSHBENCH_CLIENT_ROW(id, name, path, ...) ClientTechnique{name, path, connect_##id},
+  static constexpr ClientTechnique registry[] = {PUSHBENCH_TECHNIQUES(PUSHBENCH_CLIENT_ROW)
+                                                     PUSHBENCH_PEER_PROTOCOLS(PUSHBENCH_CLIENT_ROW)};
+#undef PUSHBENCH_CLIENT_ROW
   return registry;
 }
 

@@ -14,7 +14,7 @@ class ShortPoll final : public PollConnection {
     const ClientOptions& o = worker.options();
     phase_ = std::chrono::nanoseconds(static_cast<std::int64_t>(
         static_cast<double>(o.poll_interval.count()) * static_cast<double>(index) / static_cast<double>(o.connections)));
-    prepare(o.path("/poll"), o.timeout);  // no cursor: the answer gives the one to start from
+    prepare(endpoint_target(), o.timeout);  // no cursor: the answer gives the one to start from
   }
 
  private:
@@ -42,7 +42,7 @@ class ShortPoll final : public PollConnection {
   }
 
   void poll_now() {
-    poll(worker_.options().path("/poll") + "?since=" + std::to_string(*cursor_), worker_.options().timeout);
+    poll(endpoint_target("?since=" + std::to_string(*cursor_)), worker_.options().timeout);
   }
 
   boost::asio::steady_timer timer_;
@@ -53,7 +53,7 @@ class ShortPoll final : public PollConnection {
 
 }  // namespace
 
-std::shared_ptr<Connection> make_short_poll(Worker& worker, std::size_t index) {
+std::shared_ptr<Connection> connect_short_poll(Worker& worker, std::size_t index) {
   return std::make_shared<ShortPoll>(worker, index);
 }
 

@@ -21,35 +21,42 @@ void count_if_protocol(Worker& worker, std::string_view packet) {
   if (worker.counting() && !packet.starts_with("42")) ++worker.metrics().protocol_messages;
 }
 
-// What a packet asks of the client.
-enum class Packet { nothing, join, pong, joined, closed, malformed };
+// What the client does about one Engine.IO packet, on either transport. A malformed packet is
+// counted as a protocol error and skipped, on both.
+struct Reaction {
+  std::string_view reply;  // a packet to send back ("40" to join, "3" to answer a ping)
+  bool joined = false;     // the namespace is joined: events flow from now on
+  bool closed = false;     // the server ended the session
+  bool malformed = false;
+};
+constexpr Reaction nothing{"", false, false, false}, joined{"", true, false, false}, closed{"", false, true, false},
+    malformed{"", false, false, true}, join{"40", false, false, false}, pong{"3", false, false, false};
 
-// Reads one Engine.IO packet; an event goes to on_event, the session id of an open packet to `sid`.
+// Reads one packet; an event goes to on_event, the session id of an open packet to `sid`.
 template <typename OnEvent>
-Packet read_packet(std::string_view packet, std::string& sid, OnEvent&& on_event) {
-  if (packet.empty()) return Packet::malformed;
+Reaction react(std::string_view packet, std::string& sid, OnEvent&& on_event) {
+  if (packet.empty()) return malformed;
   switch (packet[0]) {
     case '0': {  // open: {"sid":"...","pingInterval":...}
       const std::size_t key = packet.find("\"sid\":\"");
-      if (key == std::string_view::npos) return Packet::malformed;
+      if (key == std::string_view::npos) return malformed;
       const std::size_t start = key + 7, end = packet.find('"', start);
       sid = packet.substr(start, end - start);
-      return Packet::join;
+      return join;
     }
-    case '1': return Packet::closed;
-    case '2': return Packet::pong;
-    case '6': return Packet::nothing;  // noop (sent while upgrading)
+    case '1': return closed;
+    case '2': return pong;
     case '4':  // message: a Socket.IO packet
-      if (packet.size() < 2) return Packet::malformed;
-      if (packet[1] == '0') return Packet::joined;
-      if (packet[1] == '1' || packet[1] == '4') return Packet::closed;  // disconnect, connect error
+      if (packet.size() < 2) return malformed;
+      if (packet[1] == '0') return joined;
+      if (packet[1] == '1' || packet[1] == '4') return closed;  // disconnect, connect error
       if (packet[1] == '2') {
         EventFields fields;
-        if (!read_event_fields(packet.substr(2), fields)) return Packet::malformed;
+        if (!read_event_fields(packet.substr(2), fields)) return malformed;
         on_event(fields);
       }
-      return Packet::nothing;
-    default: return Packet::nothing;
+      return nothing;
+    default: return nothing;  // 6 (noop, sent while upgrading) and what the client has no use for
   }
 }
 
@@ -74,7 +81,7 @@ class SocketIoWebSocket final : public Connection {
     timeouts.handshake_timeout = worker_.options().timeout;
     ws_->set_option(timeouts);
     if (worker_.counting()) ++worker_.metrics().http_requests;
-    ws_->async_handshake(host_header(), worker_.options().path("/socket.io/?EIO=4&transport=websocket"),
+    ws_->async_handshake(host_header(), endpoint_target("?EIO=4&transport=websocket"),
                          [self = shared_from_this(), this](boost::system::error_code ec) {
                            if (ec == websocket::error::upgrade_declined) return fail(ErrorKind::http_status);
                            if (ec) return fail(classify(ec));
@@ -88,14 +95,11 @@ class SocketIoWebSocket final : public Connection {
       const auto data = buffer_.cdata();
       const std::string_view packet(static_cast<const char*>(data.data()), data.size());
       count_protocol(packet);
-      switch (read_packet(packet, sid_, [this](const EventFields& f) { on_event(f); })) {
-        case Packet::join: send("40"); break;
-        case Packet::pong: send("3"); break;
-        case Packet::joined: established(); break;
-        case Packet::closed: return fail(ErrorKind::closed);
-        case Packet::malformed: worker_.metrics().errors.add(ErrorKind::protocol); break;
-        case Packet::nothing: break;
-      }
+      const Reaction reaction = react(packet, sid_, [this](const EventFields& f) { on_event(f); });
+      if (reaction.closed) return fail(ErrorKind::closed);
+      if (reaction.malformed) count_error(ErrorKind::protocol);
+      if (reaction.joined) established();
+      if (!reaction.reply.empty()) send(std::string(reaction.reply));
       buffer_.consume(buffer_.size());
       read_next();
     });
@@ -136,7 +140,7 @@ class SocketIoPolling final : public PollConnection {
   SocketIoPolling(Worker& worker, std::size_t index) : PollConnection(worker, index) { on_new_connection(); }
 
  private:
-  std::string base() const { return worker_.options().path("/socket.io/?EIO=4&transport=polling"); }
+  std::string base() const { return endpoint_target("?EIO=4&transport=polling"); }
   void count_protocol(std::string_view packet) { count_if_protocol(worker_, packet); }
 
   // Packets POSTed together are separated by \x1e, as in a polling answer.
@@ -159,14 +163,11 @@ class SocketIoPolling final : public PollConnection {
         const std::size_t end = std::min(body.find('\x1e', at), body.size());
         const std::string_view packet = body.substr(at, end - at);
         count_protocol(packet);
-        switch (read_packet(packet, sid_, [this](const EventFields& f) { on_event(f); })) {
-          case Packet::join: add_reply(reply, "40"); break;
-          case Packet::pong: add_reply(reply, "3"); break;
-          case Packet::joined: established(); break;
-          case Packet::closed: return fail(ErrorKind::closed);
-          case Packet::malformed: return fail(ErrorKind::protocol);
-          case Packet::nothing: break;
-        }
+        const Reaction reaction = react(packet, sid_, [this](const EventFields& f) { on_event(f); });
+        if (reaction.closed) return fail(ErrorKind::closed);
+        if (reaction.malformed) count_error(ErrorKind::protocol);
+        if (reaction.joined) established();
+        if (!reaction.reply.empty()) add_reply(reply, reaction.reply);
         at = end + 1;
       }
     }
@@ -181,7 +182,7 @@ class SocketIoPolling final : public PollConnection {
 
 }  // namespace
 
-std::shared_ptr<Connection> make_socketio(Worker& worker, std::size_t index) {
+std::shared_ptr<Connection> connect_socketio(Worker& worker, std::size_t index) {
   if (worker.options().transport == "polling") return std::make_shared<SocketIoPolling>(worker, index);
   return std::make_shared<SocketIoWebSocket>(worker, index);
 }

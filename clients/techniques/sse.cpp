@@ -29,7 +29,7 @@ class SseClient final : public Connection {
 
   void on_open() override {
     request_.method(http::verb::get);
-    request_.target(worker_.options().path("/sse"));
+    request_.target(endpoint_target());
     request_.version(11);
     request_.set(http::field::host, host_header());
     request_.set(http::field::accept, "text/event-stream");
@@ -63,7 +63,7 @@ class SseClient final : public Connection {
       events_.feed(std::string_view(chunk_.data(), n), [this](const SseParser::Event& event) {
         EventFields fields;
         if (read_event_fields(event.data, fields)) on_event(fields);
-        else worker_.metrics().errors.add(ErrorKind::protocol);
+        else count_error(ErrorKind::protocol);
       });
       if (ec || parser_->is_done()) return fail(ErrorKind::closed, reconnect_delay());
       read_body();
@@ -85,7 +85,7 @@ class SseClient final : public Connection {
 
 }  // namespace
 
-std::shared_ptr<Connection> make_sse(Worker& worker, std::size_t index) {
+std::shared_ptr<Connection> connect_sse(Worker& worker, std::size_t index) {
   return std::make_shared<SseClient>(worker, index);
 }
 

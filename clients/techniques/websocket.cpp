@@ -32,7 +32,7 @@ class WebSocketClient final : public Connection {
     timeouts.handshake_timeout = worker_.options().timeout;
     ws_->set_option(timeouts);
     ws_->read_message_max(64 << 20);
-    std::string target = worker_.options().path("/ws");
+    std::string target = endpoint_target();
     if (const auto seq = last_seq()) target += "?since=" + std::to_string(*seq);
     if (worker_.counting()) ++worker_.metrics().http_requests;
     ws_->async_handshake(host_header(), target, [self = shared_from_this(), this](boost::system::error_code ec) {
@@ -49,7 +49,7 @@ class WebSocketClient final : public Connection {
       const auto data = buffer_.cdata();
       EventFields fields;
       if (read_event_fields(std::string_view(static_cast<const char*>(data.data()), data.size()), fields)) on_event(fields);
-      else worker_.metrics().errors.add(ErrorKind::protocol);
+      else count_error(ErrorKind::protocol);
       buffer_.consume(buffer_.size());
       read_next();
     });
@@ -61,7 +61,7 @@ class WebSocketClient final : public Connection {
 
 }  // namespace
 
-std::shared_ptr<Connection> make_websocket(Worker& worker, std::size_t index) {
+std::shared_ptr<Connection> connect_websocket(Worker& worker, std::size_t index) {
   return std::make_shared<WebSocketClient>(worker, index);
 }
 

@@ -1,7 +1,6 @@
 """Bad input: each case gets a clear answer, and afterwards the server is up and every event
 still reaches another client."""
 import json
-import os
 import random
 import socket
 

@@ -1,10 +1,8 @@
 """`pushbench run`: scenario checking, a tiny end-to-end run, interruption, failures, thresholds."""
 import json
-import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
