@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "clients/limits.hpp"
 #include "clients/metric_schema.hpp"
 #include "clients/techniques/technique.hpp"
 #include "core/flags.hpp"
@@ -18,9 +19,12 @@ namespace {
 // http://HOST[:PORT][/PREFIX]; ws:// is taken as the same server.
 void parse_url(ClientOptions& o) {
   std::string_view rest = o.url;
-  if (rest.starts_with("http://")) rest.remove_prefix(7);
-  else if (rest.starts_with("ws://")) rest.remove_prefix(5);
-  else fail("--url: '" + o.url + "' must start with http:// (https is not supported)");
+  if (rest.starts_with("http://"))
+    rest.remove_prefix(7);
+  else if (rest.starts_with("ws://"))
+    rest.remove_prefix(5);
+  else
+    fail("--url: '" + o.url + "' must start with http:// (https is not supported)");
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   o.prefix = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
@@ -62,13 +66,15 @@ ClientOptions parse_client_options(int argc, char** argv) {
   Flags flags("pushbench-client", "--technique T --url URL [flags]");
   flags.text("technique", &o.technique, "push technique to subscribe with (required)", names)
       .text("url", &o.url, "server base URL, like http://127.0.0.1:8080 (required)")
-      .uint("connections", &o.connections, "connections to open", 1, 1'000'000)
+      .uint("connections", &o.connections, "connections to open", 1, client_limits::max_connections)
       .duration("duration", &o.duration, "measured window", 1ms, 24h)
       .duration("warmup", &o.warmup, "time after connecting that is received but not counted", 0ms, 24h)
       .duration("poll-interval", &o.poll_interval, "short-poll: interval per connection (0 = back-to-back)", 0ms, 1h)
-      .uint("threads", &o.threads, "threads, each with its own event loop and share of the connections", 1, 256)
+      .uint("threads", &o.threads, "threads, each with its own event loop and share of the connections", 1,
+            client_limits::max_threads)
       .text("out", &o.out, "where the result JSON goes (- = stdout)")
-      .decimal("connect-rate", &o.connect_rate, "new connections per second (0 = all at once)", 0, 1e7)
+      .decimal("connect-rate", &o.connect_rate, "new connections per second (0 = all at once)", 0,
+               client_limits::max_connect_rate)
       .duration("timeout", &o.timeout, "connect, handshake and response timeout", 1ms, 1h)
       .duration("long-poll-timeout", &o.long_poll_timeout, "long-poll: timeout_ms asked of the server", 1ms, 1h)
       .duration("reconnect-delay", &o.reconnect_delay, "wait before reconnecting (SSE: unless the server sent retry)",
@@ -77,7 +83,9 @@ ClientOptions parse_client_options(int argc, char** argv) {
       .text("hgrm", &o.hgrm, "write the latency percentile distribution (HdrHistogram text, ms) to this file")
       .text("trace", &o.trace, "write the raw bytes of the first connection, both ways, timestamped, to this file");
   bool list_techniques = false, list_metrics = false, json = false;
-  flags.toggle("list-techniques", &list_techniques, "print the techniques and peer protocols this client speaks, and exit")
+  flags
+      .toggle("list-techniques", &list_techniques,
+              "print the techniques and peer protocols this client speaks, and exit")
       .toggle("list-metrics", &list_metrics, "print the result's fields (unit, how they merge), and exit")
       .toggle("json", &json, "with --list-techniques or --list-metrics: as JSON (the only form)");
   flags.parse_or_exit(argc, argv);

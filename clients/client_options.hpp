@@ -20,8 +20,8 @@ struct ClientOptions {
   std::chrono::nanoseconds long_poll_timeout = std::chrono::seconds(30);
   std::chrono::nanoseconds reconnect_delay = std::chrono::seconds(1);
   std::string transport = "websocket";  // socketio: Engine.IO's websocket or polling transport
-  std::string hgrm;   // HdrHistogram percentile text of the latency, when set
-  std::string trace;  // raw bytes of the first connection, when set
+  std::string hgrm;                     // HdrHistogram percentile text of the latency, when set
+  std::string trace;                    // raw bytes of the first connection, when set
 
   // From the URL: http://HOST:PORT[/PREFIX]
   std::string host;

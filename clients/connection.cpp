@@ -9,7 +9,8 @@
 
 namespace pushbench {
 
-Connection::Connection(Worker& worker, std::size_t index) : worker_(worker), index_(index), retry_timer_(worker.ioc()) {}
+Connection::Connection(Worker& worker, std::size_t index)
+    : worker_(worker), index_(index), retry_timer_(worker.ioc()) {}
 
 std::string Connection::host_header() const {
   const ClientOptions& o = worker_.options();

@@ -50,11 +50,12 @@ class CountingStream {
   auto relay(bool outgoing, const Buffers& buffers, Token&& token, Start start) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [this, outgoing, start](auto handler, const Buffers& b) {
-          start(b, [this, outgoing, b, handler = std::move(handler)](boost::system::error_code ec, std::size_t n) mutable {
-            if (*tap_.counting) *(outgoing ? tap_.bytes_out : tap_.bytes_in) += n;
-            if (tap_.trace) tap_.trace->record(outgoing, b, n);
-            std::move(handler)(ec, n);
-          });
+          start(b,
+                [this, outgoing, b, handler = std::move(handler)](boost::system::error_code ec, std::size_t n) mutable {
+                  if (*tap_.counting) *(outgoing ? tap_.bytes_out : tap_.bytes_in) += n;
+                  if (tap_.trace) tap_.trace->record(outgoing, b, n);
+                  std::move(handler)(ec, n);
+                });
         },
         token, buffers);
   }

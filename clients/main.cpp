@@ -5,6 +5,7 @@
 #include <optional>
 #include <thread>
 
+#include "clients/limits.hpp"
 #include "clients/result.hpp"
 #include "clients/techniques/technique.hpp"
 #include "clients/worker.hpp"
@@ -22,9 +23,11 @@ const ClientTechnique& technique_named(std::string_view name) {
 
 Schedule make_schedule(const ClientOptions& o) {
   using namespace std::chrono;
-  const auto start = steady_clock::now() + milliseconds(10);
-  const auto ramp = o.connect_rate > 0 ? nanoseconds(static_cast<std::int64_t>(static_cast<double>(o.connections) * 1e9 / o.connect_rate))
-                                       : nanoseconds(0);
+  const auto start = steady_clock::now() + client_limits::schedule_lead;
+  const auto ramp =
+      o.connect_rate > 0
+          ? nanoseconds(static_cast<std::int64_t>(static_cast<double>(o.connections) * 1e9 / o.connect_rate))
+          : nanoseconds(0);
   const auto begin = start + ramp + o.warmup;
   return Schedule{start, begin, begin + o.duration};
 }

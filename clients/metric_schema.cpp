@@ -3,13 +3,11 @@
 #include <algorithm>
 #include <sstream>
 
+#include "clients/limits.hpp"
 #include "core/json.hpp"
 
 namespace pushbench {
 namespace {
-
-// A client thread whose CPU was this busy in the window measured itself, not the server.
-constexpr double saturation_cpu_fraction = 0.9;
 
 template <typename T>
 std::string number(T value) {
@@ -59,9 +57,14 @@ const ResultField schema[] = {
     {"events_per_connection.min", "events", Merge::min, &M::events_per_connection_min},
     {"events_per_connection.max", "events", Merge::max, &M::events_per_connection_max},
     {"duration_s", "s", Merge::max, &M::window_s},
-    {"events_per_s", "events/s", Merge::ratio, {}, [](R r) {
+    {"events_per_s",
+     "events/s",
+     Merge::ratio,
+     {},
+     [](R r) {
        return number(r.total.window_s > 0 ? static_cast<double>(r.total.events_received) / r.total.window_s : 0);
-     }, "events_received/duration_s"},
+     },
+     "events_received/duration_s"},
     {"latency_ns", "ns", Merge::summary, &M::latency, nullptr, "latency_histogram"},
     {"connect_ns", "ns", Merge::summary, &M::connect, nullptr, "connect_histogram"},
     {"latency_histogram", "ns", Merge::histogram, &M::latency},
@@ -77,22 +80,28 @@ constexpr std::string_view merge_names[] = {"sum", "min", "max", "any", "same", 
 
 template <typename T>
 void combine(T& into, const T& from, Merge merge) {
-  if (merge == Merge::sum) into += from;
-  else if (merge == Merge::min) into = std::min(into, from);
-  else if (merge == Merge::max) into = std::max(into, from);
+  if (merge == Merge::sum)
+    into += from;
+  else if (merge == Merge::min)
+    into = std::min(into, from);
+  else if (merge == Merge::max)
+    into = std::max(into, from);
 }
 
 }  // namespace
 
 std::span<const ResultField> result_schema() { return schema; }
 
-bool RunResult::client_saturated() const { return total.busiest_thread_cpu >= saturation_cpu_fraction; }
+bool RunResult::client_saturated() const { return total.busiest_thread_cpu >= client_limits::saturation_cpu_fraction; }
 
 void Metrics::merge(const Metrics& other) {
   for (const ResultField& field : schema) {
-    if (const auto* counter = std::get_if<std::uint64_t M::*>(&field.member)) combine(this->**counter, other.**counter, field.merge);
-    if (const auto* decimal = std::get_if<double M::*>(&field.member)) combine(this->**decimal, other.**decimal, field.merge);
-    if (const auto* histogram = std::get_if<Histogram M::*>(&field.member); histogram && field.merge == Merge::histogram) {
+    if (const auto* counter = std::get_if<std::uint64_t M::*>(&field.member))
+      combine(this->**counter, other.**counter, field.merge);
+    if (const auto* decimal = std::get_if<double M::*>(&field.member))
+      combine(this->**decimal, other.**decimal, field.merge);
+    if (const auto* histogram = std::get_if<Histogram M::*>(&field.member);
+        histogram && field.merge == Merge::histogram) {
       (this->**histogram).merge(other.**histogram);
     }
   }

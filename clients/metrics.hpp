@@ -36,10 +36,10 @@ struct Metrics {
   std::uint64_t other_errors = 0;
   Histogram latency;
   Histogram connect;
-  double cpu_s = 0;                // CPU time of the threads in the window, summed
-  double window_s = 0;             // the window's wall time
-  double loop_lag_max_s = 0;       // the worst delay of an event loop's own timer in the window
-  double busiest_thread_cpu = 0;   // the highest share of a core one thread used in the window
+  double cpu_s = 0;               // CPU time of the threads in the window, summed
+  double window_s = 0;            // the window's wall time
+  double loop_lag_max_s = 0;      // the worst delay of an event loop's own timer in the window
+  double busiest_thread_cpu = 0;  // the highest share of a core one thread used in the window
 
   void merge(const Metrics& other);  // as the schema says
   void add_error(ErrorKind kind);

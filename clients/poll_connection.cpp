@@ -1,5 +1,7 @@
 #include "clients/poll_connection.hpp"
 
+#include "clients/limits.hpp"
+
 namespace pushbench {
 
 namespace http = boost::beast::http;
@@ -42,7 +44,7 @@ void PollConnection::send() {
   http::async_write(*wire_, request_, [self = shared_from_this(), this](boost::system::error_code ec, std::size_t) {
     if (ec) return on_response(ec);
     parser_.emplace();
-    parser_->body_limit(64 << 20);
+    parser_->body_limit(client_limits::max_answer_bytes);
     http::async_read(*wire_, buffer_, *parser_,
                      [self, this](boost::system::error_code read_ec, std::size_t) { on_response(read_ec); });
   });

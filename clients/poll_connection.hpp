@@ -28,8 +28,6 @@ class PollConnection : public Connection {
   // For the SPEC's polls: reads {"events":[...],"next":M}, accounts for its events, keeps M as
   // the cursor; false when the body is not of that shape.
   bool read_spec_answer(std::string_view body);
-  // No answer has come on this connection yet: the next one makes it established.
-  bool fresh() const { return fresh_; }
 
   std::optional<std::uint64_t> cursor_;  // `next` of the last answer
 

@@ -28,8 +28,10 @@ std::string field_json(const ResultField& field, const RunResult& r) {
   } else if (const auto* decimal = std::get_if<double Metrics::*>(&field.member)) {
     out << r.total.**decimal;
   } else if (const auto* histogram = std::get_if<Histogram Metrics::*>(&field.member)) {
-    if (field.merge == Merge::histogram) out << (r.total.**histogram).to_json();
-    else write_distribution(out, r.total.**histogram);
+    if (field.merge == Merge::histogram)
+      out << (r.total.**histogram).to_json();
+    else
+      write_distribution(out, r.total.**histogram);
   }
   return out.str();
 }
@@ -60,8 +62,8 @@ void write_summary(std::ostream& out, const RunResult& r) {
   const double events = static_cast<double>(m.events_received);
   char line[256];
   std::snprintf(line, sizeof line, "%s: %lu/%lu connections, %.1f s window\n", r.options.technique.c_str(),
-                static_cast<unsigned long>(m.connections_established), static_cast<unsigned long>(r.options.connections),
-                m.window_s);
+                static_cast<unsigned long>(m.connections_established),
+                static_cast<unsigned long>(r.options.connections), m.window_s);
   out << line;
   std::snprintf(line, sizeof line, "  events     %lu (%.1f/s), gaps %lu, duplicates %lu\n",
                 static_cast<unsigned long>(m.events_received), per(events, m.window_s),
@@ -78,7 +80,8 @@ void write_summary(std::ostream& out, const RunResult& r) {
                 per(static_cast<double>(m.bytes_in), events), per(static_cast<double>(m.bytes_out), events),
                 per(static_cast<double>(m.http_requests), events));
   out << line;
-  std::snprintf(line, sizeof line, "  errors     %lu (reconnects %lu, late polls %lu); client CPU %.2f s, busiest thread %.0f%%\n",
+  std::snprintf(line, sizeof line,
+                "  errors     %lu (reconnects %lu, late polls %lu); client CPU %.2f s, busiest thread %.0f%%\n",
                 static_cast<unsigned long>(m.errors()), static_cast<unsigned long>(m.reconnects),
                 static_cast<unsigned long>(m.late_polls), m.cpu_s, 100 * m.busiest_thread_cpu);
   out << line;

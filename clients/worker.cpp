@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "clients/connection.hpp"
+#include "clients/limits.hpp"
 #include "clients/techniques/technique.hpp"
 
 namespace pushbench {
@@ -17,10 +18,11 @@ double thread_cpu_s() {
 std::chrono::steady_clock::time_point start_of(const ClientOptions& options, const Schedule& schedule,
                                                std::size_t index) {
   if (options.connect_rate <= 0) return schedule.start;
-  return schedule.start + std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(index) * 1e9 / options.connect_rate));
+  return schedule.start +
+         std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(index) * 1e9 / options.connect_rate));
 }
 
-constexpr auto lag_tick = std::chrono::milliseconds(10);
+constexpr auto lag_tick = client_limits::loop_lag_tick;
 
 }  // namespace
 

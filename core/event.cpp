@@ -23,13 +23,4 @@ EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data)
 
 std::string poll_body_tail(std::uint64_t next) { return "],\"next\":" + std::to_string(next) + "}"; }
 
-std::string poll_body(const std::vector<EventPtr>& events, std::uint64_t next) {
-  std::string body(poll_body_head);
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    if (i > 0) body += ',';
-    body += events[i]->json;
-  }
-  return body + poll_body_tail(next);
-}
-
 }  // namespace pushbench

@@ -25,7 +25,5 @@ EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data)
 // A poll answer, {"events":[E,...],"next":N}: its fixed head, and its tail after the events.
 inline constexpr std::string_view poll_body_head = "{\"events\":[";
 std::string poll_body_tail(std::uint64_t next);
-// The whole answer as one string, for servers that cannot send the shared encodings as buffers.
-std::string poll_body(const std::vector<EventPtr>& events, std::uint64_t next);
 
 }  // namespace pushbench

@@ -13,8 +13,10 @@ std::size_t skip_spaces(std::string_view json, std::size_t at) {
 // The position after the string whose opening quote is at `at`.
 std::size_t skip_string(std::string_view json, std::size_t at) {
   for (++at; at < json.size(); ++at) {
-    if (json[at] == '\\') ++at;
-    else if (json[at] == '"') return at + 1;
+    if (json[at] == '\\')
+      ++at;
+    else if (json[at] == '"')
+      return at + 1;
   }
   return std::string_view::npos;
 }

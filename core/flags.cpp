@@ -31,7 +31,8 @@ std::string format_duration(std::chrono::nanoseconds ns) {
 
 }  // namespace
 
-Flags::Flags(std::string program, std::string synopsis) : program_(std::move(program)), synopsis_(std::move(synopsis)) {}
+Flags::Flags(std::string program, std::string synopsis)
+    : program_(std::move(program)), synopsis_(std::move(synopsis)) {}
 
 Flags& Flags::add(Flag flag) {
   flags_.push_back(std::move(flag));
@@ -54,14 +55,14 @@ Flags& Flags::text(std::string name, std::string* out, std::string help, std::ve
 
 Flags& Flags::uint(std::string name, std::uint64_t* out, std::string help, std::uint64_t min, std::uint64_t max) {
   auto range = std::to_string(min) + " to " + std::to_string(max);
-  return add({std::move(name), std::move(help), std::to_string(*out),
-              [=](std::string_view v) -> std::optional<std::string> {
-                const auto value = parse_uint(v);
-                if (!value) return quoted(v) + " is not a whole number";
-                if (auto bad = in_range(*value, min, max, quoted(v), range)) return bad;
-                *out = *value;
-                return std::nullopt;
-              }});
+  return add(
+      {std::move(name), std::move(help), std::to_string(*out), [=](std::string_view v) -> std::optional<std::string> {
+         const auto value = parse_uint(v);
+         if (!value) return quoted(v) + " is not a whole number";
+         if (auto bad = in_range(*value, min, max, quoted(v), range)) return bad;
+         *out = *value;
+         return std::nullopt;
+       }});
 }
 
 Flags& Flags::decimal(std::string name, double* out, std::string help, double min, double max) {
@@ -78,33 +79,34 @@ Flags& Flags::decimal(std::string name, double* out, std::string help, double mi
               }});
 }
 
-Flags& Flags::duration(std::string name, std::chrono::nanoseconds* out, std::string help,
-                       std::chrono::nanoseconds min, std::chrono::nanoseconds max) {
+Flags& Flags::duration(std::string name, std::chrono::nanoseconds* out, std::string help, std::chrono::nanoseconds min,
+                       std::chrono::nanoseconds max) {
   auto range = format_duration(min) + " to " + format_duration(max);
-  return add({std::move(name), std::move(help), format_duration(*out),
-              [=](std::string_view v) -> std::optional<std::string> {
-                const auto value = parse_duration(v);
-                if (!value) return quoted(v) + " is not a duration (like 500ms, 10s, 2m)";
-                if (auto bad = in_range(*value, min, max, quoted(v), range)) return bad;
-                *out = *value;
-                return std::nullopt;
-              }});
+  return add(
+      {std::move(name), std::move(help), format_duration(*out), [=](std::string_view v) -> std::optional<std::string> {
+         const auto value = parse_duration(v);
+         if (!value) return quoted(v) + " is not a duration (like 500ms, 10s, 2m)";
+         if (auto bad = in_range(*value, min, max, quoted(v), range)) return bad;
+         *out = *value;
+         return std::nullopt;
+       }});
 }
 
 Flags& Flags::size(std::string name, std::uint64_t* out, std::string help, std::uint64_t min, std::uint64_t max) {
   auto range = std::to_string(min) + " to " + std::to_string(max) + " bytes";
-  return add({std::move(name), std::move(help), std::to_string(*out),
-              [=](std::string_view v) -> std::optional<std::string> {
-                const auto value = parse_size(v);
-                if (!value) return quoted(v) + " is not a size (like 64, 4KiB, 1MiB)";
-                if (auto bad = in_range(*value, min, max, quoted(v), range)) return bad;
-                *out = *value;
-                return std::nullopt;
-              }});
+  return add(
+      {std::move(name), std::move(help), std::to_string(*out), [=](std::string_view v) -> std::optional<std::string> {
+         const auto value = parse_size(v);
+         if (!value) return quoted(v) + " is not a size (like 64, 4KiB, 1MiB)";
+         if (auto bad = in_range(*value, min, max, quoted(v), range)) return bad;
+         *out = *value;
+         return std::nullopt;
+       }});
 }
 
 Flags& Flags::toggle(std::string name, bool* out, std::string help) {
-  return add({std::move(name), std::move(help), "", [out](std::string_view) -> std::optional<std::string> {
+  return add({std::move(name), std::move(help), "",
+              [out](std::string_view) -> std::optional<std::string> {
                 *out = true;
                 return std::nullopt;
               },

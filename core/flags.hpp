@@ -19,8 +19,8 @@ class Flags {
   Flags& text(std::string name, std::string* out, std::string help, std::vector<std::string> choices = {});
   Flags& uint(std::string name, std::uint64_t* out, std::string help, std::uint64_t min, std::uint64_t max);
   Flags& decimal(std::string name, double* out, std::string help, double min, double max);
-  Flags& duration(std::string name, std::chrono::nanoseconds* out, std::string help,
-                  std::chrono::nanoseconds min, std::chrono::nanoseconds max);
+  Flags& duration(std::string name, std::chrono::nanoseconds* out, std::string help, std::chrono::nanoseconds min,
+                  std::chrono::nanoseconds max);
   Flags& size(std::string name, std::uint64_t* out, std::string help, std::uint64_t min, std::uint64_t max);
   Flags& toggle(std::string name, bool* out, std::string help);  // takes no value: present means true
 

@@ -14,7 +14,8 @@ Histogram::Histogram() {
   // HdrHistogram's layout (hdr_calculate_bucket_config): enough sub-buckets for 3 digits, doubling
   // buckets above them until the highest trackable value fits.
   const auto largest_single_unit = static_cast<std::int64_t>(2 * std::pow(10, significant_digits));
-  const int sub_bucket_count_magnitude = static_cast<int>(std::ceil(std::log2(static_cast<double>(largest_single_unit))));
+  const int sub_bucket_count_magnitude =
+      static_cast<int>(std::ceil(std::log2(static_cast<double>(largest_single_unit))));
   sub_bucket_half_count_magnitude_ = std::max(sub_bucket_count_magnitude, 1) - 1;
   unit_magnitude_ = static_cast<int>(std::floor(std::log2(static_cast<double>(lowest_discernible))));
   sub_bucket_count_ = std::int64_t{1} << (sub_bucket_half_count_magnitude_ + 1);
@@ -33,7 +34,8 @@ std::size_t Histogram::index_of(std::int64_t value) const {
   const int pow2_ceiling = 64 - std::countl_zero(static_cast<std::uint64_t>(value | sub_bucket_mask_));
   const int bucket = pow2_ceiling - unit_magnitude_ - (sub_bucket_half_count_magnitude_ + 1);
   const std::int64_t sub_bucket = value >> (bucket + unit_magnitude_);
-  return static_cast<std::size_t>(((bucket + 1) << sub_bucket_half_count_magnitude_) + (sub_bucket - sub_bucket_half_count_));
+  return static_cast<std::size_t>(((bucket + 1) << sub_bucket_half_count_magnitude_) +
+                                  (sub_bucket - sub_bucket_half_count_));
 }
 
 std::int64_t Histogram::value_from_index(std::size_t index) const {
@@ -84,7 +86,8 @@ double Histogram::mean() const {
   if (!total_) return 0;
   double sum = 0;
   for (std::size_t i = 0; i < counts_.size(); ++i) {
-    if (counts_[i]) sum += static_cast<double>(counts_[i]) * static_cast<double>(median_equivalent(value_from_index(i)));
+    if (counts_[i])
+      sum += static_cast<double>(counts_[i]) * static_cast<double>(median_equivalent(value_from_index(i)));
   }
   return sum / static_cast<double>(total_);
 }
@@ -104,7 +107,8 @@ double Histogram::stddev() const {
 std::int64_t Histogram::value_at_percentile(double percentile) const {
   if (!total_) return 0;
   const double p = std::clamp(percentile, 0.0, 100.0);
-  const auto wanted = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(total_))));
+  const auto wanted =
+      std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(p / 100.0 * static_cast<double>(total_))));
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     seen += counts_[i];

@@ -10,7 +10,7 @@ namespace pushbench {
 // (values in nanoseconds), constant-time record, exact merge of histograms with the same layout.
 class Histogram {
  public:
-  static constexpr std::int64_t lowest_discernible = 1000;               // 1 µs
+  static constexpr std::int64_t lowest_discernible = 1000;              // 1 µs
   static constexpr std::int64_t highest_trackable = 3'600'000'000'000;  // 1 h
   static constexpr int significant_digits = 3;
 

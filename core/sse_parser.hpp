@@ -84,8 +84,10 @@ void SseParser::feed(std::string_view chunk, OnEvent&& on_event) {
     }
     pos = end + 1;
     if (chunk[end] == '\r') {
-      if (pos < chunk.size() && chunk[pos] == '\n') ++pos;
-      else if (pos == chunk.size()) after_cr_ = true;
+      if (pos < chunk.size() && chunk[pos] == '\n')
+        ++pos;
+      else if (pos == chunk.size())
+        after_cr_ = true;
     }
   }
 }

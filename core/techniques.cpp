@@ -64,8 +64,11 @@ std::string technique_table_json() {
   for (const TechniqueInfo& t : technique_table()) {
     const std::string backends = std::string(t.on_beast ? "beast " : "") + (t.on_httplib ? "httplib" : "");
     append_row(out,
-               {{"name", t.name}, {"path", t.path}, {"polls_on_interval", t.polls_on_interval ? "yes" : "no"},
-                {"resumes_with", t.resumes_with}, {"summary", t.summary}},
+               {{"name", t.name},
+                {"path", t.path},
+                {"polls_on_interval", t.polls_on_interval ? "yes" : "no"},
+                {"resumes_with", t.resumes_with},
+                {"summary", t.summary}},
                "backends", backends);
   }
   out += "],\"peer_protocols\":[";

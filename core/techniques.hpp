@@ -11,20 +11,22 @@ namespace pushbench {
 // summary); polls_on_interval: the client asks on --poll-interval rather than waiting.
 // The identifier names each side's code: serve_<identifier> (servers/techniques/) and
 // connect_<identifier> (clients/techniques/). Adding a technique: see docs/extending.md.
-#define PUSHBENCH_TECHNIQUES(ROW)                                                                                  \
-  ROW(short_poll, "short-poll", "/poll", true, true, true, "since=N, the last answer's next",                           \
-      "Ajax short polling: the client asks on a schedule and gets what is new at once, possibly nothing")          \
-  ROW(long_poll, "long-poll", "/long-poll", true, true, false, "since=N, the last answer's next",                        \
-      "HTTP long polling: the request is held until an event after the cursor exists or the timeout passes")      \
-  ROW(sse, "sse", "/sse", true, true, false, "the Last-Event-ID header (EventSource sends it), or since=N",              \
-      "Server-Sent Events: one long text/event-stream response, an id: and data: frame per event")                \
-  ROW(websocket, "websocket", "/ws", true, false, false, "since=N on the upgrade request",                               \
-      "WebSocket: an HTTP Upgrade, then one text frame per event on a full-duplex connection")
+#define PUSHBENCH_TECHNIQUES(ROW)                                                                            \
+  ROW(short_poll, "short-poll", "/poll", true, true, true, "since=N, the last answer's next",                \
+      "Ajax short polling: the client asks on a schedule and gets what is new at once, possibly nothing")    \
+  ROW(long_poll, "long-poll", "/long-poll", true, true, false, "since=N, the last answer's next",            \
+      "HTTP long polling: the request is held until an event after the cursor exists or the timeout passes") \
+  ROW(sse, "sse", "/sse", true, true, false, "the Last-Event-ID header (EventSource sends it), or since=N",  \
+      "Server-Sent Events: one long text/event-stream response, an id: and data: frame per event")           \
+  ROW(websocket, "websocket", "/ws", true, false, false, "since=N on the upgrade request",                   \
+      "WebSocket: an HTTP Upgrade, then one text frame per event on a full-duplex connection")               \
+  ROW(http_stream, "http-stream", "/stream", true, true, false, "since=N on the new request",                \
+      "HTTP streaming: one long response of newline-delimited JSON events, no SSE framing (what fetch() reads)")
 
 // Protocols that pushbench-client speaks to servers that are not ours (framework peers), over
 // one of their transports. ROW(identifier, name, endpoint, transports, summary).
-#define PUSHBENCH_PEER_PROTOCOLS(ROW)                                                                \
-  ROW(socketio, "socketio", "/socket.io/", "websocket polling",                                     \
+#define PUSHBENCH_PEER_PROTOCOLS(ROW)                           \
+  ROW(socketio, "socketio", "/socket.io/", "websocket polling", \
       "Socket.IO v5 over Engine.IO v4: io.emit(\"event\", E) on the default namespace")
 
 struct TechniqueInfo {

@@ -37,15 +37,14 @@ std::optional<std::uint64_t> parse_uint(std::string_view text) {
 std::optional<double> parse_decimal(std::string_view text) {
   if (text.empty() || !(text[0] >= '0' && text[0] <= '9')) return std::nullopt;
   double value = 0;
-  const auto [end, error] =
-      std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value, std::chars_format::fixed);
   if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
   return value;
 }
 
 std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
-  static constexpr std::pair<std::string_view, double> units[] = {
-      {"", 1e9}, {"s", 1e9}, {"ms", 1e6}, {"us", 1e3}, {"ns", 1}, {"m", 60e9}, {"h", 3600e9}};
+  static constexpr std::pair<std::string_view, double> units[] = {{"", 1e9}, {"s", 1e9},  {"ms", 1e6},  {"us", 1e3},
+                                                                  {"ns", 1}, {"m", 60e9}, {"h", 3600e9}};
   const auto ns = scaled(text, units);
   if (!ns || *ns > 1e18) return std::nullopt;
   return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(*ns)));
@@ -53,7 +52,7 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text) {
 
 std::optional<std::uint64_t> parse_size(std::string_view text) {
   static constexpr std::pair<std::string_view, double> units[] = {
-      {"", 1},     {"B", 1},     {"KiB", 1024.0}, {"MiB", 1024.0 * 1024}, {"GiB", 1024.0 * 1024 * 1024},
+      {"", 1},     {"B", 1},    {"KiB", 1024.0}, {"MiB", 1024.0 * 1024}, {"GiB", 1024.0 * 1024 * 1024},
       {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}};
   const auto bytes = scaled(text, units);
   if (!bytes || *bytes > 1e18 || *bytes != std::floor(*bytes)) return std::nullopt;

@@ -48,7 +48,8 @@ def main():
             ours_rps = ours["http_requests"] / ours["duration_s"]
         finally:
             processes.stop(server)
-        print(f"short-poll, {args.connections} connections: pushbench-client {ours_rps:.0f} req/s, wrk {wrk:.0f} req/s, "
+        print(f"short-poll, {args.connections} connections: pushbench-client {ours_rps:.0f} req/s, "
+              f"wrk {wrk:.0f} req/s, "
               f"ratio {ours_rps / wrk:.2f} (client busiest thread {ours['client_busiest_thread_cpu'] * 100:.0f}% CPU)")
     else:
         print("wrk is not installed (apt-get install wrk): short-poll comparison skipped")

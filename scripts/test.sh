@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds, and runs every test:
-# unit tests (GoogleTest through CTest), integration tests (pytest against the real programs,
+# The README's test command: installs what is missing, builds, and runs every test: the
+# linters (scripts/lint.sh), unit tests (GoogleTest through CTest), integration tests (pytest against the real programs,
 # with curl and Python websockets as peers), report and compare tests, then the unit and
 # integration tests again under ThreadSanitizer with 2 server threads. The browser test installs
 # Chromium and the locked playwright-core itself.
@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 PY=/usr/bin/python3  # Debian's, which sees python3-pytest and python3-websockets
 
 scripts/setup.sh release
+scripts/lint.sh
 ctest --preset release
 PUSHBENCH_BUILD=build "$PY" -m pytest -q tests/integration tests/reports
 PUSHBENCH_BUILD=build scripts/browser_test.sh  # the live demo in Debian's Chromium

@@ -12,8 +12,8 @@ template <typename Server>
 void serve(const ServerOptions& options) {
   Server server(options);
   const auto endpoint = server.listen();
-  const std::string host = endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]"
-                                                      : endpoint.address().to_string();
+  const std::string host =
+      endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]" : endpoint.address().to_string();
   std::cout << "listening on http://" << host << ":" << endpoint.port() << std::endl;  // the SPEC's ready line
   server.run();
 }

@@ -14,7 +14,8 @@ std::optional<std::uint64_t> stream_cursor_of(const Target& target, std::string_
 std::chrono::milliseconds long_poll_timeout_of(const Target& target, const ServerOptions& options) {
   const auto longest = std::chrono::duration_cast<std::chrono::milliseconds>(options.max_long_poll);
   const auto asked = target.uint_param("timeout_ms", static_cast<std::uint64_t>(longest.count()));
-  return std::chrono::milliseconds(asked.value_or(std::min<std::uint64_t>(limits::default_long_poll_timeout.count(), longest.count())));
+  return std::chrono::milliseconds(
+      asked.value_or(std::min<std::uint64_t>(limits::default_long_poll_timeout.count(), longest.count())));
 }
 
 }  // namespace pushbench

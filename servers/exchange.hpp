@@ -22,12 +22,13 @@ struct HeldAnswer {
 };
 
 // One long response of frames (SSE, or any HTTP stream): the backend writes the head, then
-// `preamble`, then each event's `encoding` as it is published, and `heartbeat` when the stream
-// has been quiet for --heartbeat.
+// `preamble`, then each event's `encoding` followed by `event_end` as it is published, and
+// `heartbeat` when the stream has been quiet for --heartbeat.
 struct EventStream {
   std::string_view content_type;
   std::string preamble;
   std::string_view (*encoding)(const EncodedEvent& event);
+  std::string_view event_end;
   std::string_view heartbeat;
   std::optional<std::uint64_t> since;  // nullopt: events from now on
   std::atomic<std::uint64_t>* gauge;   // the /stats counter of open streams of this kind
@@ -42,7 +43,7 @@ class Exchange {
 
   virtual SharedState& state() = 0;
   virtual std::string_view method() const = 0;
-  virtual std::string_view target() const = 0;  // as sent: the router parses it
+  virtual std::string_view target() const = 0;                       // as sent: the router parses it
   virtual std::string_view header(std::string_view name) const = 0;  // empty when absent
   virtual std::string_view body() const = 0;
 

@@ -24,7 +24,7 @@ inline constexpr std::uint64_t default_max_batch = 1000;          // events in o
 inline constexpr std::chrono::nanoseconds default_idle_timeout = 30s;
 inline constexpr std::chrono::nanoseconds default_max_long_poll = 2min;
 inline constexpr std::chrono::milliseconds default_long_poll_timeout = 30s;  // SPEC: when timeout_ms is absent
-inline constexpr std::chrono::nanoseconds default_heartbeat = 15s;  // SPEC: SSE comment after this quiet
+inline constexpr std::chrono::nanoseconds default_heartbeat = 15s;           // SPEC: SSE comment after this quiet
 inline constexpr std::chrono::nanoseconds default_sse_retry = 1s;
 inline constexpr std::chrono::nanoseconds default_ws_handshake_timeout = 10s;
 inline constexpr std::chrono::nanoseconds default_ws_idle_timeout = 60s;
@@ -43,9 +43,9 @@ inline constexpr std::uint64_t max_queued_events = 1ull << 24;
 inline constexpr std::uint64_t max_batch = 1ull << 20;
 
 // Fixed bounds inside the server.
-inline constexpr std::size_t publish_burst = 10000;    // overdue events one publisher tick catches up
-inline constexpr std::chrono::milliseconds linger = 1s;  // draining a client's bytes before a close
+inline constexpr std::size_t publish_burst = 10000;                  // overdue events one publisher tick catches up
+inline constexpr std::chrono::milliseconds linger = 1s;              // draining a client's bytes before a close
 inline constexpr std::chrono::milliseconds shutdown_grace = 1500ms;  // close handshakes at a stop (SPEC: exit in 2 s)
-inline constexpr std::chrono::milliseconds accept_retry = 50ms;     // after an accept error (out of fds)
+inline constexpr std::chrono::milliseconds accept_retry = 50ms;      // after an accept error (out of fds)
 
 }  // namespace pushbench::limits

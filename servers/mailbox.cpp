@@ -43,8 +43,10 @@ Mailbox::Status Mailbox::status() {
 Mailbox::Status Mailbox::take(std::vector<EventPtr>& out) {
   std::lock_guard lock(mutex_);
   woken_ = false;
-  if (out.empty()) out.swap(inbox_);
-  else out.insert(out.end(), std::make_move_iterator(inbox_.begin()), std::make_move_iterator(inbox_.end()));
+  if (out.empty())
+    out.swap(inbox_);
+  else
+    out.insert(out.end(), std::make_move_iterator(inbox_.begin()), std::make_move_iterator(inbox_.end()));
   inbox_.clear();
   return status_;
 }

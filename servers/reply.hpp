@@ -17,7 +17,7 @@ class Reply {
  public:
   static Reply text(unsigned status, std::string_view content_type, std::string body);
   static Reply json(unsigned status, std::string body) { return text(status, "application/json", std::move(body)); }
-  static Reply error(unsigned status, std::string_view message);  // {"error":"..."}
+  static Reply error(unsigned status, std::string_view message);          // {"error":"..."}
   static Reply events(std::vector<EventPtr> events, std::uint64_t next);  // {"events":[...],"next":N}
 
   Reply& header(std::string_view name, std::string_view value);

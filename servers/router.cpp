@@ -65,15 +65,18 @@ void route(Exchange& exchange) {
   const bool post = exchange.method() == "POST";
   try {
     const Target target = Target::parse(exchange.target());
-    if (target.path == "/healthz") return exchange.answer(get ? Reply::text(200, "text/plain", "ok") : method_not_allowed("GET"));
-    if (target.path == "/stats") return exchange.answer(get ? Reply::json(200, state.stats_json()) : method_not_allowed("GET"));
+    if (target.path == "/healthz")
+      return exchange.answer(get ? Reply::text(200, "text/plain", "ok") : method_not_allowed("GET"));
+    if (target.path == "/stats")
+      return exchange.answer(get ? Reply::json(200, state.stats_json()) : method_not_allowed("GET"));
     if (target.path == "/publisher") {
       return exchange.answer(get || post ? publisher_rate(state, post, target) : method_not_allowed("GET, POST"));
     }
     if (target.path == "/techniques") {
       return exchange.answer(get ? Reply::json(200, technique_table_json()) : method_not_allowed("GET"));
     }
-    if (target.path == "/publish") return exchange.answer(post ? publish(state, exchange.body()) : method_not_allowed("POST"));
+    if (target.path == "/publish")
+      return exchange.answer(post ? publish(state, exchange.body()) : method_not_allowed("POST"));
     if (state.options().technique == "all" && get) {
       if (auto file = demo_file(state.options().web_dir, target.path)) return exchange.answer(std::move(*file));
     }

@@ -66,8 +66,8 @@ ServerOptions parse_server_options(int argc, char** argv) {
       .duration("heartbeat", &o.heartbeat, "SSE comment sent when a stream was quiet this long", 1ms, 24h)
       .duration("sse-retry", &o.sse_retry, "reconnect delay announced to SSE clients", 0ms, 24h)
       .duration("ws-handshake-timeout", &o.ws_handshake_timeout, "WebSocket opening handshake timeout", 1ms, 1h)
-      .duration("ws-idle-timeout", &o.ws_idle_timeout,
-                "WebSocket: ping after half of this idle, close after all of it", 1ms, 24h)
+      .duration("ws-idle-timeout", &o.ws_idle_timeout, "WebSocket: ping after half of this idle, close after all of it",
+                1ms, 24h)
       .size("ws-max-message", &o.ws_max_message, "largest incoming WebSocket message; beyond, close 1009", 1, gib)
       .text("web-dir", &o.web_dir, "folder of the live demo page served at / with --technique all")
       .toggle("list-techniques", &list, "print the technique table (name, endpoint, backends) and exit")

@@ -87,16 +87,16 @@ std::string SharedState::stats_json() {
   std::ostringstream out;
   out << "{\"connections\":" << get(stats_.connections)
       << ",\"connections_accepted\":" << get(stats_.connections_accepted)
-      << ",\"connections_rejected\":" << get(stats_.connections_rejected)
-      << ",\"requests\":" << get(stats_.requests) << ",\"bad_requests\":" << get(stats_.bad_requests)
-      << ",\"published\":" << get(stats_.published) << ",\"delivered\":" << get(stats_.delivered)
-      << ",\"bytes_out\":" << get(stats_.bytes_out)
+      << ",\"connections_rejected\":" << get(stats_.connections_rejected) << ",\"requests\":" << get(stats_.requests)
+      << ",\"bad_requests\":" << get(stats_.bad_requests) << ",\"published\":" << get(stats_.published)
+      << ",\"delivered\":" << get(stats_.delivered) << ",\"bytes_out\":" << get(stats_.bytes_out)
       << ",\"slow_consumers_dropped\":" << get(stats_.slow_consumers_dropped)
       << ",\"sse_streams\":" << get(stats_.sse_streams) << ",\"websockets\":" << get(stats_.websockets)
+      << ",\"other_streams\":" << get(stats_.other_streams)
       << ",\"long_polls_waiting\":" << get(stats_.long_polls_waiting) << ",\"last_seq\":" << last
-      << ",\"history_events\":" << retained << ",\"history_bytes\":" << retained_bytes
-      << ",\"technique\":\"" << options_.technique << "\",\"backend\":\"" << options_.backend
-      << "\",\"threads\":" << options_.threads << "}";  // 0: the backend's default
+      << ",\"history_events\":" << retained << ",\"history_bytes\":" << retained_bytes << ",\"technique\":\""
+      << options_.technique << "\",\"backend\":\"" << options_.backend << "\",\"threads\":" << options_.threads
+      << "}";  // 0: the backend's default
   return out.str();
 }
 

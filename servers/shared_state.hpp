@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "core/event_log.hpp"
+#include "servers/mailbox.hpp"
 #include "servers/server_options.hpp"
 #include "servers/stats.hpp"
-#include "servers/mailbox.hpp"
 
 namespace pushbench {
 

@@ -17,8 +17,8 @@ std::string_view content_type(std::string_view name) {
 bool plain_name(std::string_view name) {
   if (name.empty() || name.front() == '.') return false;
   for (const char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '-' || c == '_';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -28,9 +28,12 @@ bool plain_name(std::string_view name) {
 
 std::optional<Reply> demo_file(const std::string& web_dir, std::string_view path) {
   std::string_view name;
-  if (path == "/") name = "index.html";
-  else if (path.starts_with("/demo/")) name = path.substr(6);
-  else return std::nullopt;
+  if (path == "/")
+    name = "index.html";
+  else if (path.starts_with("/demo/"))
+    name = path.substr(6);
+  else
+    return std::nullopt;
   if (!plain_name(name)) return Reply::error(404, "no such file");
   std::ifstream file(web_dir + "/" + std::string(name), std::ios::binary);
   if (!file) return Reply::error(404, "no such file");

@@ -18,6 +18,7 @@ struct Stats {
   std::atomic<std::uint64_t> slow_consumers_dropped{0};
   std::atomic<std::uint64_t> sse_streams{0};
   std::atomic<std::uint64_t> websockets{0};
+  std::atomic<std::uint64_t> other_streams{0};  // open streams of techniques without a counter of their own
   std::atomic<std::uint64_t> long_polls_waiting{0};
 
   void add_delivery(std::uint64_t events, std::uint64_t bytes) {
@@ -51,7 +52,9 @@ class ConnectionSlot {
 // Counts a gauge (streams, waiting long polls) up for as long as it lives.
 class GaugeHold {
  public:
-  explicit GaugeHold(std::atomic<std::uint64_t>& gauge) : gauge_(gauge) { gauge_.fetch_add(1, std::memory_order_relaxed); }
+  explicit GaugeHold(std::atomic<std::uint64_t>& gauge) : gauge_(gauge) {
+    gauge_.fetch_add(1, std::memory_order_relaxed);
+  }
   GaugeHold(const GaugeHold&) = delete;
   GaugeHold& operator=(const GaugeHold&) = delete;
   ~GaugeHold() { gauge_.fetch_sub(1, std::memory_order_relaxed); }

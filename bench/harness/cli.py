@@ -101,7 +101,8 @@ class Run:
                                  "source": scenario.source},
                     "environment": environment.capture(ROOT, self.build),
                     "techniques": techniques.table(),
-                    "pinning": dict(zip(("server", "clients"), processes.pin_plan(scenario.run["pin"], scenario.run["client_processes"]))),
+                    "pinning": dict(zip(("server", "clients"),
+                                        processes.pin_plan(scenario.run["pin"], scenario.run["client_processes"]))),
                     "points": [], "ramps": [], "thresholds": []}
         results.write(self.dir, self.doc)
 
@@ -266,7 +267,8 @@ def main(argv=None):
     parser = OneLineParser(prog="pushbench", description="Runs push-technique benchmark scenarios.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     run = commands.add_parser("run", help="run a scenario (default: the 'default' scenario)")
-    run.add_argument("scenario", nargs="?", default="default", help="a scenario name in bench/scenarios or a .toml path")
+    run.add_argument("scenario", nargs="?", default="default",
+                     help="a scenario name in bench/scenarios or a .toml path")
     run.add_argument("--out", default=str(ROOT / "results"), help="folder for the run folder (default: results/)")
     run.add_argument("--build", default=str(ROOT / "build"), help="build folder with bin/ (default: build/)")
     run.add_argument("--no-report", action="store_true", help="do not render the report")
@@ -279,7 +281,8 @@ def main(argv=None):
     comparing.add_argument("--all", action="store_true", help="print unchanged metrics too")
     comparing.set_defaults(handler=command_compare)
     checking = commands.add_parser("verify", help="check that a server speaks the SPEC for a technique")
-    checking.add_argument("--technique", required=True, help="a technique of the table (pushbench-server --list-techniques)")
+    checking.add_argument("--technique", required=True,
+                          help="a technique of the table (pushbench-server --list-techniques)")
     checking.add_argument("--build", default=str(ROOT / "build"), help="build folder with bin/ (default: build/)")
     checking.add_argument("--url", required=True, help="the server's base URL, like http://127.0.0.1:8080")
     checking.set_defaults(handler=command_verify)

@@ -105,4 +105,3 @@ def compare_micro(base_dir, new_dir):
         if name in times[1] and old:
             lines.append(f"{name:<32} {times[1][name] / old - 1:+8.4f} {old:12.1f} {times[1][name]:12.1f}")
     return "\n".join(lines)
-

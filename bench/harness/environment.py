@@ -20,7 +20,8 @@ def _cpu_model():
 
 def _git(root, *args):
     try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10).stdout.strip()
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10)
+        return done.stdout.strip()
     except (OSError, subprocess.TimeoutExpired):
         return ""
 

@@ -45,7 +45,8 @@ def parse_size(text):
 
 def _number(kind, low, high):
     def check(value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)):
+        wrong_kind = kind is int and not isinstance(value, int)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or wrong_kind:
             raise ValueError(f"{value!r} is not {'a whole number' if kind is int else 'a number'}")
         if not low <= value <= high:
             raise ValueError(f"{value!r} is out of range ({low} to {high})")
@@ -244,7 +245,8 @@ def load(path):
         servers[name] = {"verify": True, **server}
     for i, backend in enumerate(matrix["backend"]):
         if backend not in techniques.backends() and backend not in servers:
-            errors.append(f"matrix.backend[{i}]: {backend!r} is neither a built-in backend ({', '.join(techniques.backends())}) "
+            built_in = ", ".join(techniques.backends())
+            errors.append(f"matrix.backend[{i}]: {backend!r} is neither a built-in backend ({built_in}) "
                           "nor a [servers] entry")
     parsed_thresholds = []
     for name, condition in checked.get("thresholds", {}).items():

@@ -60,7 +60,8 @@ class Verifier:
         def stats():
             status, body = wire.get_json(self.url, "/stats")
             expect(status == 200, f"GET /stats: {status}")
-            missing = [k for k in ("connections", "published", "delivered", "bytes_out") if not isinstance(body.get(k), int)]
+            missing = [k for k in ("connections", "published", "delivered", "bytes_out")
+                       if not isinstance(body.get(k), int)]
             expect(not missing, f"/stats lacks {', '.join(missing)}")
 
         def publish():
@@ -128,31 +129,51 @@ class Verifier:
 
         def times_out_empty():
             _, body = wire.get_json(self.url, f"{self.path}?since=999999999&timeout_ms=200")
-            expect(body == {"events": [], "next": 999999999}, f"timeout answered {body}, expected no events, next 999999999")
+            expect(body == {"events": [], "next": 999999999},
+                   f"timeout answered {body}, expected no events, next 999999999")
 
         self.check("a held long poll answers right after a publish", waits_then_answers)
         self.check("a long poll times out with no events and the same cursor", times_out_empty)
 
     def check_sse(self):
         def stream_and_resume():
-            sock, status, head, rest = wire.open_stream(self.url, self.path)
+            sock, status, head, body = wire.open_stream(self.url, self.path)
             with sock:
                 expect(status == 200 and head.get("content-type", "").startswith("text/event-stream"),
                        f"{self.path} answered {status} {head.get('content-type')}")
-                expect(rest.startswith(b"retry:") or not rest, f"the stream begins {rest[:20]!r}, not with retry:")
+                rest = body.read(time.monotonic() + 5)
+                expect(rest.startswith(b"retry:"), f"the stream begins {rest[:20]!r}, not with retry:")
                 seq = self.publish("verify sse")
-                blocks = wire.sse_events(sock, rest, lambda b: "data" in b and json.loads(b["data"]).get("seq") == seq)
+                blocks = wire.sse_events(body, rest, lambda b: "data" in b and json.loads(b["data"]).get("seq") == seq)
                 hit = [b for b in blocks if "data" in b and json.loads(b["data"]).get("seq") == seq]
                 expect(hit, f"event {seq} did not arrive on the stream")
                 expect(hit[0].get("id") == str(seq), f"its id is {hit[0].get('id')!r}, expected {seq}")
                 expect(is_event(json.loads(hit[0]["data"])), f"data is not an event: {hit[0]['data'][:80]}")
-            sock, _, _, rest = wire.open_stream(self.url, self.path, {"Last-Event-ID": str(seq - 1)})
+            sock, _, _, body = wire.open_stream(self.url, self.path, {"Last-Event-ID": str(seq - 1)})
             with sock:
-                blocks = wire.sse_events(sock, rest, lambda b: "data" in b)
+                blocks = wire.sse_events(body, b"", lambda b: "data" in b)
                 expect(blocks and "data" in blocks[-1] and json.loads(blocks[-1]["data"])["seq"] == seq,
                        f"Last-Event-ID {seq - 1} did not resume at {seq}")
 
         self.check("SSE: text/event-stream, retry, id and data per event, Last-Event-ID resume", stream_and_resume)
+
+    def check_http_stream(self):
+        def lines_and_resume():
+            sock, status, head, body = wire.open_stream(self.url, self.path, accept="application/x-ndjson")
+            with sock:
+                expect(status == 200 and head.get("content-type", "").startswith("application/x-ndjson"),
+                       f"{self.path} answered {status} {head.get('content-type')}")
+                seq = self.publish("verify stream")
+                lines = wire.ndjson_lines(body, lambda line: json.loads(line).get("seq") == seq)
+                expect(lines and json.loads(lines[-1]).get("seq") == seq, f"event {seq} did not arrive: {lines[-3:]}")
+                expect(all(is_event(json.loads(line)) for line in lines), f"a line is not an event: {lines[-3:]}")
+            sock, _, _, body = wire.open_stream(self.url, f"{self.path}?since={seq - 1}", accept="application/x-ndjson")
+            with sock:
+                lines = wire.ndjson_lines(body, lambda line: True)
+                expect(lines and json.loads(lines[0])["seq"] == seq,
+                       f"since={seq - 1} did not resume at {seq}: {lines}")
+
+        self.check("HTTP stream: application/x-ndjson, a JSON line per event, ?since resume", lines_and_resume)
 
     def check_websocket(self):
         def frames_and_resume():
@@ -168,7 +189,8 @@ class Verifier:
             sock, _, _ = wire.ws_open(self.url, f"{self.path}?since={seq - 1}")
             with sock:
                 opcode, payload = wire.read_ws_frame(sock)
-                expect(opcode == 0x1 and json.loads(payload)["seq"] == seq, f"since={seq - 1} began with {payload[:60]!r}")
+                expect(opcode == 0x1 and json.loads(payload)["seq"] == seq,
+                       f"since={seq - 1} began with {payload[:60]!r}")
 
         def ping_and_close():
             sock, _, _ = wire.ws_open(self.url, self.path)

@@ -62,17 +62,84 @@ def get_json(url, path, timeout=10):
     return status, json.loads(body) if body else None
 
 
-def open_stream(url, path, headers=None):
-    """A GET whose response does not end (SSE): (socket, status, headers, first body bytes)."""
+class StreamBody:
+    """A response body read as it arrives, whether close-delimited or chunked (RFC 9112 7.1):
+    read() gives the body's bytes with the chunk framing taken out."""
+
+    def __init__(self, sock, head, rest):
+        self.sock, self.raw = sock, rest
+        self.chunked = "chunked" in head.get("transfer-encoding", "").lower()
+        self.left, self.after_chunk, self.ended = None, False, False
+
+    def _decode(self):
+        if not self.chunked:
+            out, self.raw = self.raw, b""
+            return out
+        out = b""
+        while not self.ended:
+            if self.after_chunk:  # the CRLF that ends a chunk's data
+                if len(self.raw) < 2:
+                    break
+                self.raw, self.after_chunk = self.raw[2:], False
+            if self.left is None:  # a chunk-size line
+                line, found, rest = self.raw.partition(b"\r\n")
+                if not found:
+                    break
+                self.left, self.raw = int(line.split(b";")[0], 16), rest
+                self.ended = self.left == 0
+                continue
+            taken, self.raw = self.raw[:self.left], self.raw[self.left:]
+            out += taken
+            self.left -= len(taken)
+            if self.left:
+                break
+            self.left, self.after_chunk = None, True
+        return out
+
+    def read(self, deadline):
+        """The next bytes of the body; b"" when it ended, the connection closed or time is up."""
+        while True:
+            out = self._decode()
+            if out or self.ended or time.monotonic() >= deadline:
+                return out
+            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                chunk = self.sock.recv(65536)
+            except TimeoutError:
+                return b""
+            if not chunk:
+                return b""
+            self.raw += chunk
+
+
+def open_stream(url, path, headers=None, accept="text/event-stream"):
+    """A GET whose response does not end (a stream): (socket, status, headers, StreamBody)."""
     host, port, prefix = address(url)
     sock = connect(url)
     extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-    sock.sendall(f"GET {prefix}{path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: text/event-stream\r\n{extra}\r\n".encode())
+    sock.sendall(f"GET {prefix}{path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: {accept}\r\n{extra}\r\n".encode())
     status, head, rest = read_head(sock)
-    return sock, status, head, rest
+    return sock, status, head, StreamBody(sock, head, rest)
 
 
-def sse_events(sock, pending, until, timeout=10):
+def ndjson_lines(body, until, timeout=10):
+    """Reads the non-empty lines of a newline-delimited stream until `until(line)`."""
+    deadline, pending, lines = time.monotonic() + timeout, b"", []
+    while time.monotonic() < deadline:
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            if line:
+                lines.append(line.decode())
+                if until(lines[-1]):
+                    return lines
+        chunk = body.read(deadline)
+        if not chunk:
+            break
+        pending += chunk
+    return lines
+
+
+def sse_events(body, pending, until, timeout=10):
     """Reads event blocks (dicts of field: value) from an LF-framed stream until `until(block)`."""
     deadline = time.monotonic() + timeout
     blocks = []
@@ -86,8 +153,7 @@ def sse_events(sock, pending, until, timeout=10):
             blocks.append(block)
             if until(block):
                 return blocks
-        sock.settimeout(max(0.01, deadline - time.monotonic()))
-        chunk = sock.recv(65536)
+        chunk = body.read(deadline)
         if not chunk:
             break
         pending += chunk
@@ -109,7 +175,8 @@ def ws_open(url, path):
         head += chunk
     status = int(head.split(b" ", 2)[1])
     accept = base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest())
-    return sock, status, b"Sec-WebSocket-Accept: " + accept in head or b"sec-websocket-accept: " + accept in head.lower()
+    accepted = b"Sec-WebSocket-Accept: " + accept in head or b"sec-websocket-accept: " + accept in head.lower()
+    return sock, status, accepted
 
 
 def ws_frame(opcode, payload, mask=True):

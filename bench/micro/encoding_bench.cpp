@@ -31,7 +31,8 @@ BENCHMARK(BM_SseFrameEncode)->Arg(64)->Arg(4096);
 // A stream of 1,000 frames, parsed as it arrives in 4 KiB reads, with seq and ts read from each.
 void BM_SseParse(benchmark::State& state) {
   std::string stream;
-  for (std::uint64_t seq = 1; seq <= 1000; ++seq) stream += encode_event(seq, 1, payload(static_cast<std::size_t>(state.range(0))))->sse;
+  for (std::uint64_t seq = 1; seq <= 1000; ++seq)
+    stream += encode_event(seq, 1, payload(static_cast<std::size_t>(state.range(0))))->sse;
   for (auto _ : state) {
     SseParser parser;
     std::uint64_t sum = 0;

@@ -39,7 +39,8 @@ def summary_md(doc, rows):
     lines = [f"# pushbench: {doc['scenario']['name']} ({doc['status']})", "",
              f"Run `{doc['run_id']}` on {doc['environment']['cpu_model']} ({doc['environment']['cores']} cores), "
              f"commit `{doc['environment']['git_commit'][:10]}`, {doc['environment']['build_type']} build.", "",
-             "| technique | backend | connections | rate | payload | " + " | ".join(h for h, _, _ in COLUMNS) + " | notes |",
+             "| technique | backend | connections | rate | payload | "
+             + " | ".join(h for h, _, _ in COLUMNS) + " | notes |",
              "|" + "---|" * (6 + len(COLUMNS))]
     for row in rows:
         cells = [_cell(row, key, fmt) for _, key, fmt in COLUMNS]
@@ -48,7 +49,8 @@ def summary_md(doc, rows):
         lines += ["", "## Ramps", ""]
         for ramp in doc["ramps"]:
             lines.append(f"- {ramp['base']['technique']} ({ramp['base']['backend']}): last passing "
-                         f"{ramp['dimension']} = {ramp['last_passing']}; stopped by {ramp['stopped_by'] or 'end of steps'}")
+                         f"{ramp['dimension']} = {ramp['last_passing']}; "
+                         f"stopped by {ramp['stopped_by'] or 'end of steps'}")
     if doc.get("thresholds"):
         failed = [v for v in doc["thresholds"] if not v["pass"]]
         lines += ["", f"## Thresholds: {len(doc['thresholds']) - len(failed)} passed, {len(failed)} failed", ""]
@@ -71,12 +73,14 @@ def report_html(doc, rows, figures, run_dir):
     images = ""
     for name in figures:
         data = base64.b64encode((run_dir / name).read_bytes()).decode()
-        images += f'<figure><img alt="{esc(name)}" src="data:image/png;base64,{data}"><figcaption>{esc(name)}</figcaption></figure>'
+        images += (f'<figure><img alt="{esc(name)}" src="data:image/png;base64,{data}">'
+                   f'<figcaption>{esc(name)}</figcaption></figure>')
     verdicts = "".join(f"<li class=\"{'pass' if v['pass'] else 'fail'}\">{'PASS' if v['pass'] else 'FAIL'} "
                        f"<code>{esc(v['threshold'])} {esc(v['condition'])}</code>: {esc(str(v['measured']))} "
                        f"{esc(v['point'] or '')} {esc(v['note'])}</li>" for v in doc.get("thresholds", []))
     ramps = "".join(f"<li>{esc(r['base']['technique'])} ({esc(r['base']['backend'])}): last passing "
-                    f"{esc(r['dimension'])} = {r['last_passing']}; stopped by {esc(r['stopped_by'] or 'end of steps')}</li>"
+                    f"{esc(r['dimension'])} = {r['last_passing']}; "
+                    f"stopped by {esc(r['stopped_by'] or 'end of steps')}</li>"
                     for r in doc.get("ramps", []))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>pushbench: {esc(doc['scenario']['name'])}</title>

@@ -37,7 +37,8 @@ def _line(ax, key, rows, x, y, scale=1.0, linestyle=None):
     if not ok:
         return
     technique, backend = key
-    ax.plot([r[x] for r in ok], [r[y] * scale for r in ok], linestyle or STYLES.get(backend, "-"), color=ok[0]["colour"],
+    ax.plot([r[x] for r in ok], [r[y] * scale for r in ok], linestyle or STYLES.get(backend, "-"),
+            color=ok[0]["colour"],
             marker=MARKERS.get(backend, "o"), label=f"{technique} ({backend})")
     # Rings on the points whose numbers need a caveat.
     for caveat, chosen, edge in (("client saturated", [r for r in ok if r["saturated"]], "black"),
@@ -140,8 +141,9 @@ def short_poll_interval(rows, out_dir):
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for key, group in series(polls, "poll_interval_s", key=lambda r: (r["technique"], r["backend"])).items():
         xs = [r["poll_interval_s"] * 1000 for r in group]
-        ax.plot(xs, [r["latency_mean_ms"] for r in group], "o-", color=group[0]["colour"], label=f"{label(group[0])} mean")
-        ax.plot(xs, [r["latency_p99_ms"] for r in group], "s:", color=group[0]["colour"], label=f"{label(group[0])} p99")
+        colour, name = group[0]["colour"], label(group[0])
+        ax.plot(xs, [r["latency_mean_ms"] for r in group], "o-", color=colour, label=f"{name} mean")
+        ax.plot(xs, [r["latency_p99_ms"] for r in group], "s:", color=colour, label=f"{name} p99")
     intervals = sorted({r["poll_interval_s"] * 1000 for r in polls})
     ax.plot(intervals, [i / 2 for i in intervals], "k--", label="interval / 2 (expected mean)")
     ax.set_xlabel("poll interval (ms)")

@@ -12,8 +12,9 @@ class ShortPoll final : public PollConnection {
  public:
   ShortPoll(Worker& worker, std::size_t index) : PollConnection(worker, index), timer_(worker.ioc()) {
     const ClientOptions& o = worker.options();
-    phase_ = std::chrono::nanoseconds(static_cast<std::int64_t>(
-        static_cast<double>(o.poll_interval.count()) * static_cast<double>(index) / static_cast<double>(o.connections)));
+    phase_ = std::chrono::nanoseconds(
+        static_cast<std::int64_t>(static_cast<double>(o.poll_interval.count()) * static_cast<double>(index) /
+                                  static_cast<double>(o.connections)));
     prepare(endpoint_target(), o.timeout);  // no cursor: the answer gives the one to start from
   }
 
@@ -41,9 +42,7 @@ class ShortPoll final : public PollConnection {
     });
   }
 
-  void poll_now() {
-    poll(endpoint_target("?since=" + std::to_string(*cursor_)), worker_.options().timeout);
-  }
+  void poll_now() { poll(endpoint_target("?since=" + std::to_string(*cursor_)), worker_.options().timeout); }
 
   boost::asio::steady_timer timer_;
   std::chrono::nanoseconds phase_;

@@ -7,6 +7,7 @@
 #include <boost/beast/websocket.hpp>
 #include <deque>
 
+#include "clients/limits.hpp"
 #include "clients/poll_connection.hpp"
 #include "clients/techniques/technique.hpp"
 
@@ -44,8 +45,10 @@ Reaction react(std::string_view packet, std::string& sid, OnEvent&& on_event) {
       sid = packet.substr(start, end - start);
       return join;
     }
-    case '1': return closed;
-    case '2': return pong;
+    case '1':
+      return closed;
+    case '2':
+      return pong;
     case '4':  // message: a Socket.IO packet
       if (packet.size() < 2) return malformed;
       if (packet[1] == '0') return joined;
@@ -56,7 +59,8 @@ Reaction react(std::string_view packet, std::string& sid, OnEvent&& on_event) {
         on_event(fields);
       }
       return nothing;
-    default: return nothing;  // 6 (noop, sent while upgrading) and what the client has no use for
+    default:
+      return nothing;  // 6 (noop, sent while upgrading) and what the client has no use for
   }
 }
 
@@ -173,8 +177,7 @@ class SocketIoPolling final : public PollConnection {
     }
     const std::string target = base() + "&sid=" + sid_;
     if (!reply.empty()) return poll(target, worker_.options().timeout, http::verb::post, std::move(reply));
-    // The server holds a GET up to its ping interval (25 s by default) before answering "2".
-    poll(target, std::chrono::seconds(30) + worker_.options().timeout);
+    poll(target, client_limits::engine_io_longest_hold + worker_.options().timeout);
   }
 
   std::string sid_;

@@ -4,6 +4,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "clients/connection.hpp"
+#include "clients/limits.hpp"
 #include "clients/techniques/technique.hpp"
 
 namespace pushbench {
@@ -28,10 +29,11 @@ class WebSocketClient final : public Connection {
 
   void on_open() override {
     ws_->next_layer().next_layer().expires_never();  // the websocket timeouts take over
-    websocket::stream_base::timeout timeouts = websocket::stream_base::timeout::suggested(boost::beast::role_type::client);
+    websocket::stream_base::timeout timeouts =
+        websocket::stream_base::timeout::suggested(boost::beast::role_type::client);
     timeouts.handshake_timeout = worker_.options().timeout;
     ws_->set_option(timeouts);
-    ws_->read_message_max(64 << 20);
+    ws_->read_message_max(client_limits::max_answer_bytes);
     std::string target = endpoint_target();
     if (const auto seq = last_seq()) target += "?since=" + std::to_string(*seq);
     if (worker_.counting()) ++worker_.metrics().http_requests;
@@ -48,8 +50,10 @@ class WebSocketClient final : public Connection {
       if (ec) return fail(classify(ec));
       const auto data = buffer_.cdata();
       EventFields fields;
-      if (read_event_fields(std::string_view(static_cast<const char*>(data.data()), data.size()), fields)) on_event(fields);
-      else count_error(ErrorKind::protocol);
+      if (read_event_fields(std::string_view(static_cast<const char*>(data.data()), data.size()), fields))
+        on_event(fields);
+      else
+        count_error(ErrorKind::protocol);
       buffer_.consume(buffer_.size());
       read_next();
     });

@@ -32,7 +32,8 @@ void BeastServer::run() {
     if (!ec) stop();
   });
   std::vector<std::jthread> extra;
-  for (std::uint64_t i = 1; i < std::max<std::uint64_t>(options.threads, 1); ++i) extra.emplace_back([this] { ioc_.run(); });
+  for (std::uint64_t i = 1; i < std::max<std::uint64_t>(options.threads, 1); ++i)
+    extra.emplace_back([this] { ioc_.run(); });
   ioc_.run();
 }
 

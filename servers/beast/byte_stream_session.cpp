@@ -25,7 +25,10 @@ void ByteStreamSession::start() {
 void ByteStreamSession::write_batch() {
   gather_.clear();
   for (const std::string_view bytes : control_) gather_.emplace_back(boost::asio::buffer(bytes));
-  for (const EventPtr& event : batch_) gather_.emplace_back(boost::asio::buffer(plan_.encoding(*event)));
+  for (const EventPtr& event : batch_) {
+    gather_.emplace_back(boost::asio::buffer(plan_.encoding(*event)));
+    if (!plan_.event_end.empty()) gather_.emplace_back(boost::asio::buffer(plan_.event_end));
+  }
   boost::asio::async_write(socket_, std::span<const boost::asio::const_buffer>(gather_),
                            [self = shared_from_this(), this](boost::system::error_code ec, std::size_t bytes) {
                              if (ec) return end();

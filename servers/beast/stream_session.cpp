@@ -25,9 +25,12 @@ void StreamSession::pull() {
   if (stopped_) return;
   // A write in flight keeps batch_; an overflow or a stop is acted on at once all the same.
   switch (writing_ ? status() : take(batch_)) {
-    case Status::open: break;
-    case Status::overflowed: return stop(), cut_off();
-    case Status::shut_down: return stop(), close_gracefully();
+    case Status::open:
+      break;
+    case Status::overflowed:
+      return stop(), cut_off();
+    case Status::shut_down:
+      return stop(), close_gracefully();
   }
   if (writing_ || (batch_.empty() && control_.empty())) return;
   writing_ = true;

@@ -34,7 +34,7 @@ class StreamSession : public Mailbox, public std::enable_shared_from_this<Stream
   SharedState& state_;
   boost::asio::any_io_executor executor_;
   std::vector<std::string_view> control_;  // bytes of the stream itself (head, heartbeat), sent first
-  std::vector<EventPtr> batch_;           // the events being written
+  std::vector<EventPtr> batch_;            // the events being written
   std::size_t writes_ = 0;
   bool writing_ = false;  // also set while a handshake holds the writes back
   bool stopped_ = false;

@@ -37,20 +37,21 @@ void WebSocketSession::write_batch() { write_frame(0, 0); }
 void WebSocketSession::write_frame(std::size_t index, std::size_t bytes_so_far) {
   if (index == batch_.size()) return written(bytes_so_far);
   const std::string_view json = batch_[index]->json;
-  ws_.async_write(boost::asio::buffer(json), [self = shared_from_this(), this, index, bytes_so_far](beast::error_code ec,
-                                                                                                   std::size_t bytes) {
-    if (ec) return stop();
-    write_frame(index + 1, bytes_so_far + bytes + frame_header_size(bytes, false));
-  });
+  ws_.async_write(boost::asio::buffer(json),
+                  [self = shared_from_this(), this, index, bytes_so_far](beast::error_code ec, std::size_t bytes) {
+                    if (ec) return stop();
+                    write_frame(index + 1, bytes_so_far + bytes + frame_header_size(bytes, false));
+                  });
 }
 
 // Clients have nothing to say here, but reading is what answers their pings and close; what
 // they send is dropped through a small buffer, so an idle connection holds no read buffer.
 void WebSocketSession::read_next() {
-  ws_.async_read_some(boost::asio::buffer(discard_), [self = shared_from_this(), this](beast::error_code ec, std::size_t) {
-    if (ec) return stop();
-    read_next();
-  });
+  ws_.async_read_some(boost::asio::buffer(discard_),
+                      [self = shared_from_this(), this](beast::error_code ec, std::size_t) {
+                        if (ec) return stop();
+                        read_next();
+                      });
 }
 
 void WebSocketSession::close_gracefully() {

@@ -31,9 +31,10 @@ struct OpenStream {
     }
     std::uint64_t bytes = 0;
     for (const EventPtr& event : pending) {
-      const std::string_view frame = plan.encoding(*event);
-      if (!sink.write(frame.data(), frame.size())) return false;
-      bytes += frame.size();
+      for (const std::string_view bytes_out : {plan.encoding(*event), plan.event_end}) {
+        if (!bytes_out.empty() && !sink.write(bytes_out.data(), bytes_out.size())) return false;
+        bytes += bytes_out.size();
+      }
     }
     state.stats().add_delivery(pending.size(), bytes);
     pending.clear();

@@ -14,8 +14,11 @@
 namespace pushbench {
 
 HttplibServer::HttplibServer(ServerOptions options)
-    : state_(std::move(options)), http_(std::make_unique<httplib::Server>()), signals_(ioc_, SIGINT, SIGTERM),
-      stop_retry_(ioc_), publisher_(ioc_.get_executor(), state_) {
+    : state_(std::move(options)),
+      http_(std::make_unique<httplib::Server>()),
+      signals_(ioc_, SIGINT, SIGTERM),
+      stop_retry_(ioc_),
+      publisher_(ioc_.get_executor(), state_) {
   state_.attach_publisher(&publisher_);
   const ServerOptions& o = state_.options();
   if (o.threads > 0) {
@@ -62,8 +65,9 @@ void HttplibServer::add_routes() {
 boost::asio::ip::tcp::endpoint HttplibServer::listen() {
   const ServerOptions& o = state_.options();
   errno = 0;
-  const int port = o.port == 0 ? http_->bind_to_any_port(o.bind)
-                               : (http_->bind_to_port(o.bind, static_cast<int>(o.port)) ? static_cast<int>(o.port) : -1);
+  const int port = o.port == 0
+                       ? http_->bind_to_any_port(o.bind)
+                       : (http_->bind_to_port(o.bind, static_cast<int>(o.port)) ? static_cast<int>(o.port) : -1);
   // cpp-httplib says only that it failed; the reason is what bind() or listen() left in errno.
   if (port < 0) throw boost::system::system_error(errno ? errno : EADDRNOTAVAIL, boost::system::system_category());
   return {boost::asio::ip::make_address(o.bind), static_cast<unsigned short>(port)};

@@ -17,6 +17,14 @@ BUILD = ROOT / os.environ.get("PUSHBENCH_BUILD", "build")
 SERVER_BIN = BUILD / "bin" / "pushbench-server"
 THREADS = os.environ.get("PUSHBENCH_THREADS", "1")
 SANITIZED = "tsan" in os.environ.get("PUSHBENCH_BUILD", "")
+# The technique table as the server declares it, so every test over "each technique" covers a new one.
+TABLE = json.loads(subprocess.run([str(SERVER_BIN), "--list-techniques", "--json"], capture_output=True, text=True,
+                                  check=True).stdout)["techniques"]
+TECHNIQUES = [t["name"] for t in TABLE]
+
+
+def served_on(technique, backend):
+    return any(t["name"] == technique and backend in t["backends"] for t in TABLE)
 
 
 class Server:

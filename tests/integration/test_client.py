@@ -6,12 +6,11 @@ import time
 
 import pytest
 
-from server_process import BUILD, SANITIZED
+from server_process import BUILD, SANITIZED, TECHNIQUES
 from foreign_servers import (ForeignWebSocketServer, garbage, silent, slow_polls, sse_closing_mid_stream,
                              sse_with_cr_comments_multiline)
 
 CLIENT_BIN = BUILD / "bin" / "pushbench-client"
-TECHNIQUES = ["short-poll", "long-poll", "sse", "websocket"]
 
 
 def run_client(*args, timeout=120):
@@ -175,7 +174,8 @@ def test_client_flags_are_checked():
                          (["--technique", "carrier-pigeon", "--url", "http://x"], "--technique"),
                          (["--technique", "sse", "--url", "https://x"], "--url"),
                          (["--technique", "sse", "--url", "http://127.0.0.1:1", "--duration", "soon"], "--duration"),
-                         (["--technique", "sse", "--url", "http://127.0.0.1:1", "--connections", "0"], "--connections")):
+                         (["--technique", "sse", "--url", "http://127.0.0.1:1", "--connections", "0"],
+                          "--connections")):
         done = subprocess.run([str(CLIENT_BIN), *args], capture_output=True, text=True)
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and needle in done.stderr, done.stderr
 

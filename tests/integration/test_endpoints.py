@@ -160,6 +160,21 @@ def test_websocket_resumes_with_since(server, backend):
     assert [e["seq"] for e in events] == [3, 4, 5]
 
 
+def test_http_stream_is_ndjson_and_resumes_with_since(server):
+    first = server.publish("one")
+    stream = CurlStream(f"{server.url}/stream?since={first - 1}", "Accept: application/x-ndjson")
+    try:
+        assert json.loads(stream.line())["data"] == "one"  # the backlog after the cursor
+        server.publish("two\nlines")
+        event = json.loads(stream.line())
+        assert event["seq"] == first + 1 and event["data"] == "two\nlines"
+    finally:
+        stream.close()
+    head = subprocess.run(["curl", "-sS", "-m", "1", "-D", "-", "-o", "/dev/null", f"{server.url}/stream"],
+                          capture_output=True, text=True)
+    assert "content-type: application/x-ndjson" in head.stdout.lower()
+
+
 def test_one_publish_reaches_every_technique(server, backend):
     needs_websocket(backend)
     start = server.stats()["last_seq"]
@@ -226,7 +241,8 @@ def test_cli_help_and_bad_flags(backend):
 
 
 def test_port_in_use_is_a_clear_error(server, backend):
-    done = subprocess.run([SERVER_BIN, "--technique", "all", "--backend", backend, "--port", str(server.port)], capture_output=True,
+    done = subprocess.run([SERVER_BIN, "--technique", "all", "--backend", backend, "--port", str(server.port)],
+                          capture_output=True,
                           text=True, timeout=10)
     assert done.returncode == 1 and "cannot listen" in done.stderr
 

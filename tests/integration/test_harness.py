@@ -165,7 +165,8 @@ def test_a_server_that_fails_to_start_fails_its_point_and_the_run_goes_on(tmp_pa
     fake.mkdir(parents=True)
     (fake / "pushbench-client").symlink_to(BUILD / "bin" / "pushbench-client")
     server = fake / "pushbench-server"
-    server.write_text(f"#!/bin/sh\ncase \"$*\" in *'--technique sse'*) echo 'cannot bind: simulated' >&2; exit 1;; esac\n"
+    server.write_text("#!/bin/sh\n"
+                      f"case \"$*\" in *'--technique sse'*) echo 'cannot bind: simulated' >&2; exit 1;; esac\n"
                       f"exec {BUILD}/bin/pushbench-server \"$@\"\n")
     server.chmod(0o755)
     out = tmp_path / "results"

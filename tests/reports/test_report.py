@@ -6,7 +6,8 @@ from run_fixture import ROOT, save
 REPORT = ROOT / "scripts" / "report.py"
 PROMISED = ["report.html", "summary.md", "latency_vs_connections.png", "events_vs_connections.png",
             "cpu_per_event.png", "bytes_per_event.png", "requests_per_event.png", "memory_per_connection.png",
-            "connect_time.png", "cpu_per_connection.png", "short_poll_interval.png", "spectrum_2c_20r_64b_0.1i.png", "spectrum_8c_20r_64b_0.1i.png"]
+            "connect_time.png", "cpu_per_connection.png", "short_poll_interval.png", "spectrum_2c_20r_64b_0.1i.png",
+            "spectrum_8c_20r_64b_0.1i.png"]
 
 
 def render(run_dir):
@@ -25,7 +26,8 @@ def test_report_renders_every_promised_file(run_copy):
     page = (run_dir / "report.html").read_text()
     assert page.count("data:image/png;base64,") == len([n for n in PROMISED if n.endswith(".png")])
     assert "src=\"http" not in page, "self-contained: nothing loaded from elsewhere"
-    for text in ("Key numbers", "Environment", "Scenario", "short-poll", "sse", "AMD" if "AMD" in page else "cpu_model"):
+    cpu = "AMD" if "AMD" in page else "cpu_model"
+    for text in ("Key numbers", "Environment", "Scenario", "short-poll", "sse", cpu):
         assert text in page
     summary = (run_dir / "summary.md").read_text()
     assert summary.startswith("# pushbench: fixture") and "| sse | beast | 8 | 20 | 64" in summary

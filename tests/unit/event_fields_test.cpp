@@ -34,7 +34,8 @@ TEST(EventFields, MissingOrBadFieldsAreRejected) {
 TEST(EventFields, PollBody) {
   std::vector<std::uint64_t> seqs;
   std::uint64_t next = 0;
-  const std::string body = R"({"events":[{"seq":4,"ts":10,"data":"}]{\"seq\":9"},{"seq":5,"ts":11,"data":"b"}],"next":5})";
+  const std::string body =
+      R"({"events":[{"seq":4,"ts":10,"data":"}]{\"seq\":9"},{"seq":5,"ts":11,"data":"b"}],"next":5})";
   ASSERT_TRUE(read_poll_body(body, next, [&](const EventFields& f) { seqs.push_back(f.seq); }));
   EXPECT_EQ(seqs, (std::vector<std::uint64_t>{4, 5}));
   EXPECT_EQ(next, 5u);

@@ -35,14 +35,5 @@ TEST(SseFormat, RetryAndHeartbeatFrames) {
 }  // namespace pushbench
 
 namespace pushbench {
-namespace {
-
-TEST(Event, PollBodyJoinsTheSharedEncodings) {
-  const std::vector<EventPtr> events{encode_event(4, 10, "a"), encode_event(5, 11, "b")};
-  EXPECT_EQ(poll_body(events, 5),
-            R"({"events":[{"seq":4,"ts":10,"data":"a"},{"seq":5,"ts":11,"data":"b"}],"next":5})");
-  EXPECT_EQ(poll_body({}, 9), R"({"events":[],"next":9})");
-}
-
-}  // namespace
+namespace {}  // namespace
 }  // namespace pushbench

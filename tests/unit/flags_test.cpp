@@ -28,7 +28,8 @@ std::optional<std::string> parse(Parsed& p, std::vector<std::string_view> args, 
 
 TEST(Flags, ParsesBothSpellings) {
   Parsed p;
-  EXPECT_FALSE(parse(p, {"--technique", "websocket", "--port=0", "--rate", "2.5", "--timeout", "500ms", "--payload=4KiB"}));
+  EXPECT_FALSE(
+      parse(p, {"--technique", "websocket", "--port=0", "--rate", "2.5", "--timeout", "500ms", "--payload=4KiB"}));
   EXPECT_EQ(p.technique, "websocket");
   EXPECT_EQ(p.port, 0u);
   EXPECT_EQ(p.rate, 2.5);
@@ -59,6 +60,24 @@ TEST(Flags, HelpIsReportedAndUsageListsEveryFlagWithDefaults) {
   EXPECT_NE(usage.find("--port"), std::string::npos);
   EXPECT_NE(usage.find("[default: 8080]"), std::string::npos);
   EXPECT_NE(usage.find("[default: 1s]"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pushbench
+
+namespace pushbench {
+namespace {
+
+TEST(Flags, ToggleTakesNoValue) {
+  bool json = false;
+  std::uint64_t port = 0;
+  Flags flags("prog", "[flags]");
+  flags.toggle("json", &json, "as JSON").uint("port", &port, "port", 0, 65535);
+  bool help = false;
+  EXPECT_EQ(flags.parse({"--json", "--port", "9"}, help), std::nullopt);
+  EXPECT_TRUE(json);
+  EXPECT_EQ(port, 9u);
+  EXPECT_EQ(flags.parse({"--json=yes"}, help), "--json: takes no value");
 }
 
 }  // namespace

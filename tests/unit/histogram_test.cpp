@@ -43,7 +43,8 @@ TEST(Histogram, PercentilesMatchExactPercentilesOfRandomSamples) {
   std::vector<std::int64_t> values;
   Histogram h;
   for (int i = 0; i < 200000; ++i) {
-    const auto v = std::clamp<std::int64_t>(static_cast<std::int64_t>(latency(rng)), 1000, Histogram::highest_trackable);
+    const auto v =
+        std::clamp<std::int64_t>(static_cast<std::int64_t>(latency(rng)), 1000, Histogram::highest_trackable);
     values.push_back(v);
     h.record(v);
   }

@@ -41,7 +41,8 @@ void expect_any_chunking(std::string_view stream, const std::vector<Seen>& expec
     EXPECT_EQ(parse_in_chunks(stream, {cut}), expected) << "split at " << cut;
   }
   for (std::size_t a = 0; a <= stream.size(); ++a) {
-    for (std::size_t b = a; b <= stream.size(); ++b) ASSERT_EQ(parse_in_chunks(stream, {a, b}), expected) << a << "," << b;
+    for (std::size_t b = a; b <= stream.size(); ++b)
+      ASSERT_EQ(parse_in_chunks(stream, {a, b}), expected) << a << "," << b;
   }
   std::vector<std::size_t> every;
   for (std::size_t i = 1; i < stream.size(); ++i) every.push_back(i);
@@ -53,8 +54,9 @@ TEST(SseParser, WhatwgExampleStockTicker) {
 }
 
 TEST(SseParser, WhatwgExampleCommentsAndIds) {
-  expect_any_chunking(": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n\n",
-                      {{"message", "first event", "1"}, {"message", "second event", ""}, {"message", " third event", ""}});
+  expect_any_chunking(
+      ": test stream\n\ndata: first event\nid: 1\n\ndata:second event\nid\n\ndata:  third event\n\n",
+      {{"message", "first event", "1"}, {"message", "second event", ""}, {"message", " third event", ""}});
 }
 
 TEST(SseParser, WhatwgExampleEmptyDataAndNoTrailingBlankLine) {
@@ -75,8 +77,14 @@ TEST(SseParser, EventTypeAppliesToOneEvent) {
 }
 
 TEST(SseParser, LeadingBomIsDroppedOnce) {
-  expect_any_chunking("\xEF\xBB\xBF" "data: x\n\n", {{"message", "x", ""}});
-  EXPECT_EQ(parse("\xEF\xBB\xBF\xEF\xBB\xBF" "data: x\n\n"), std::vector<Seen>{}) << "a second BOM is part of a field name";
+  expect_any_chunking(
+      "\xEF\xBB\xBF"
+      "data: x\n\n",
+      {{"message", "x", ""}});
+  EXPECT_EQ(parse("\xEF\xBB\xBF\xEF\xBB\xBF"
+                  "data: x\n\n"),
+            std::vector<Seen>{})
+      << "a second BOM is part of a field name";
 }
 
 TEST(SseParser, IdPersistsAndNulIdIsIgnored) {

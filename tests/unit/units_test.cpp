@@ -15,7 +15,8 @@ TEST(Units, Durations) {
   EXPECT_EQ(parse_duration("250us"), 250us);
   EXPECT_EQ(parse_duration("1.5s"), 1500ms);
   EXPECT_EQ(parse_duration("3"), 3s);
-  for (const char* bad : {"", "s", "10x", "-1s", "1 s", "ms10", "1e3s", ".5s"}) EXPECT_FALSE(parse_duration(bad)) << bad;
+  for (const char* bad : {"", "s", "10x", "-1s", "1 s", "ms10", "1e3s", ".5s"})
+    EXPECT_FALSE(parse_duration(bad)) << bad;
 }
 
 TEST(Units, Sizes) {

@@ -22,7 +22,8 @@ TEST(WsFrame, Rfc6455Examples) {
   EXPECT_EQ(encode(masked) + hello, std::string("\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58", 11));
   // 256 bytes binary: 16-bit length; 64 KiB: 64-bit length.
   EXPECT_EQ(encode({.opcode = 0x2, .payload_length = 256}), std::string("\x82\x7e\x01\x00", 4));
-  EXPECT_EQ(encode({.opcode = 0x2, .payload_length = 65536}), std::string("\x82\x7f\x00\x00\x00\x00\x00\x01\x00\x00", 10));
+  EXPECT_EQ(encode({.opcode = 0x2, .payload_length = 65536}),
+            std::string("\x82\x7f\x00\x00\x00\x00\x00\x01\x00\x00", 10));
 }
 
 TEST(WsFrame, ParseRoundTripsEveryLengthClass) {

@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
   pushbench::Flags flags("pushbench-emitter", "[--rate R] [--payload B] [--duration D]");
   flags.decimal("rate", &rate, "events per second", 0.001, 1e6)
       .size("payload", &payload, "bytes of data per event", 0, 1 << 20)
-      .duration("duration", &duration, "stop after this long", std::chrono::milliseconds(1), std::chrono::hours(24 * 365));
+      .duration("duration", &duration, "stop after this long", std::chrono::milliseconds(1),
+                std::chrono::hours(24 * 365));
   flags.parse_or_exit(argc, argv);
 
   const std::string data(payload, 'x');
