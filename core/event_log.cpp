@@ -32,9 +32,15 @@ const EventPtr& EventLog::at(std::uint64_t seq) const {
   return ring_[(head_ + (seq - first_retained_seq())) % ring_.size()];
 }
 
-void EventLog::read_since(std::uint64_t since, std::size_t max, std::vector<EventPtr>& out) const {
+void EventLog::read_since(std::uint64_t since, std::size_t max, std::size_t max_json_bytes,
+                          std::vector<EventPtr>& out) const {
   const std::uint64_t from = std::max(since + 1, first_retained_seq());
-  for (std::uint64_t seq = from; seq <= last_seq() && max > 0; ++seq, --max) out.push_back(at(seq));
+  std::size_t bytes = 0;
+  for (std::uint64_t seq = from; seq <= last_seq() && max > 0; ++seq, --max) {
+    bytes += at(seq)->json.size();
+    if (seq > from && bytes > max_json_bytes) break;  // the first always goes, however large
+    out.push_back(at(seq));
+  }
 }
 
 }  // namespace pushbench

@@ -23,9 +23,10 @@ class EventLog {
   std::size_t size() const { return count_; }
   std::size_t memory_bytes() const { return bytes_; }
 
-  // Appends to `out`, oldest first, up to `max` retained events with seq > since. A cursor older
-  // than the history gets what is retained: the caller sees the hole in seq.
-  void read_since(std::uint64_t since, std::size_t max, std::vector<EventPtr>& out) const;
+  // Appends to `out`, oldest first, retained events with seq > since: at most `max` of them and,
+  // past the first, at most `max_json_bytes` of JSON. A cursor older than the history gets what
+  // is retained: the caller sees the hole in seq.
+  void read_since(std::uint64_t since, std::size_t max, std::size_t max_json_bytes, std::vector<EventPtr>& out) const;
 
  private:
   const EventPtr& at(std::uint64_t seq) const;

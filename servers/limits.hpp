@@ -19,8 +19,10 @@ inline constexpr std::uint64_t default_history_bytes = 256 * mib;
 inline constexpr std::uint64_t default_max_connections = 16384;
 inline constexpr std::uint64_t default_max_header_bytes = 8 * kib;
 inline constexpr std::uint64_t default_max_body_bytes = 1 * mib;
-inline constexpr std::uint64_t default_max_queued_events = 1024;  // per subscriber
-inline constexpr std::uint64_t default_max_batch = 1000;          // events in one poll answer
+inline constexpr std::uint64_t default_max_queued_events = 1024;    // per subscriber
+inline constexpr std::uint64_t default_max_queued_bytes = 4 * mib;  // per subscriber: what a stuck one pins
+inline constexpr std::uint64_t default_max_batch = 1000;            // events in one poll answer
+inline constexpr std::uint64_t default_max_batch_bytes = 1 * mib;   // JSON in one poll answer
 inline constexpr std::chrono::nanoseconds default_idle_timeout = 30s;
 inline constexpr std::chrono::nanoseconds default_max_long_poll = 2min;
 inline constexpr std::chrono::milliseconds default_long_poll_timeout = 30s;  // SPEC: when timeout_ms is absent
@@ -41,6 +43,8 @@ inline constexpr std::uint64_t max_header_bytes = 1 * mib;
 inline constexpr std::uint64_t max_body_bytes = 1 * gib;
 inline constexpr std::uint64_t max_queued_events = 1ull << 24;
 inline constexpr std::uint64_t max_batch = 1ull << 20;
+inline constexpr std::uint64_t max_queued_bytes = 1 * gib;
+inline constexpr std::uint64_t max_batch_bytes = 1 * gib;
 
 // Fixed bounds inside the server.
 inline constexpr std::size_t publish_burst = 10000;                  // overdue events one publisher tick catches up

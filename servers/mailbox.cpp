@@ -4,12 +4,13 @@
 
 namespace pushbench {
 
-Mailbox::Mailbox(Stats& stats, std::uint64_t limit) : stats_(stats), limit_(limit) {}
+Mailbox::Mailbox(Stats& stats, std::uint64_t max_events, std::uint64_t max_bytes)
+    : stats_(stats), max_events_(max_events), max_bytes_(max_bytes) {}
 
 void Mailbox::open(std::vector<EventPtr> backlog, std::optional<std::uint64_t> cursor) {
   std::lock_guard lock(mutex_);
   cursor_ = cursor.value_or(0);
-  limit_ += backlog.size();
+  max_events_ += backlog.size();  // counted in no inbox_bytes_: the bounds rise by as much
   inbox_ = std::move(backlog);
   if (!inbox_.empty() && !woken_) woken_ = true, wake();
 }
@@ -17,13 +18,15 @@ void Mailbox::open(std::vector<EventPtr> backlog, std::optional<std::uint64_t> c
 void Mailbox::deliver(EventPtr event) {
   std::lock_guard lock(mutex_);
   if (status_ != Status::open || event->seq <= cursor_) return;
-  if (inbox_.size() >= limit_) {
+  if (inbox_.size() >= max_events_ || inbox_bytes_ + event->memory_bytes() > max_bytes_) {
     status_ = Status::overflowed;
     inbox_ = {};  // what a stuck reader pinned is freed now, not when its connection goes
+    inbox_bytes_ = 0;
     stats_.slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
     wake();  // always: the writer may be stuck in a write, past its last take()
     return;
   }
+  inbox_bytes_ += event->memory_bytes();
   inbox_.push_back(std::move(event));
   if (!woken_) woken_ = true, wake();
 }
@@ -48,6 +51,7 @@ Mailbox::Status Mailbox::take(std::vector<EventPtr>& out) {
   else
     out.insert(out.end(), std::make_move_iterator(inbox_.begin()), std::make_move_iterator(inbox_.end()));
   inbox_.clear();
+  inbox_bytes_ = 0;
   return status_;
 }
 

@@ -12,13 +12,15 @@ struct Stats;
 
 // A stream subscriber's inbox, the same on every backend: publishes append from any thread, and
 // the connection's writer takes everything at once when it is ready to write, so a batch of
-// events costs one wake-up and one write, not one each. The inbox is bounded: a subscriber whose
-// unsent events reach --max-queued-events is not reading; it is cut off and counted.
+// events costs one wake-up and one write, not one each. The inbox is bounded in events and in the
+// memory they hold (--max-queued-events, --max-queued-bytes): a subscriber over either is not
+// reading; it is cut off and counted, and what it held is freed at once. With one batch in
+// flight, a stuck subscriber pins at most twice the bounds.
 class Mailbox : public Subscriber {
  public:
   enum class Status { open, overflowed, shut_down };
 
-  Mailbox(Stats& stats, std::uint64_t limit);
+  Mailbox(Stats& stats, std::uint64_t max_events, std::uint64_t max_bytes);
 
   // The events before the live ones (a resume); raises the bound by as many, since catching up is
   // not slowness. Live events at or before `cursor` are skipped (a cursor from the future, after
@@ -42,7 +44,9 @@ class Mailbox : public Subscriber {
   Stats& stats_;
   std::mutex mutex_;
   std::vector<EventPtr> inbox_;
-  std::uint64_t limit_;
+  std::uint64_t max_events_;
+  std::uint64_t max_bytes_;
+  std::uint64_t inbox_bytes_ = 0;  // memory of the live events in the inbox
   std::uint64_t cursor_ = 0;
   Status status_ = Status::open;
   bool woken_ = false;  // an arrival's wake() is pending: the writer has not taken since

@@ -60,7 +60,11 @@ ServerOptions parse_server_options(int argc, char** argv) {
       .size("max-body-bytes", &o.max_body_bytes, "request body (POST /publish); beyond, 413", 0, limits::max_body_bytes)
       .uint("max-queued-events", &o.max_queued_events, "unsent events per subscriber before it is cut off", 1,
             limits::max_queued_events)
+      .size("max-queued-bytes", &o.max_queued_bytes,
+            "memory of the unsent events one subscriber may hold before it is cut off", kib, limits::max_queued_bytes)
       .uint("max-batch", &o.max_batch, "events in one poll response", 1, limits::max_batch)
+      .size("max-batch-bytes", &o.max_batch_bytes, "JSON in one poll response (one event always goes)", 1,
+            limits::max_batch_bytes)
       .duration("idle-timeout", &o.idle_timeout, "HTTP keep-alive idle timeout", 1ms, 24h)
       .duration("max-long-poll", &o.max_long_poll, "longest timeout_ms a long poll may ask for", 1ms, 24h)
       .duration("heartbeat", &o.heartbeat, "SSE comment sent when a stream was quiet this long", 1ms, 24h)

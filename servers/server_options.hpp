@@ -23,7 +23,9 @@ struct ServerOptions {
   std::uint64_t max_header_bytes = limits::default_max_header_bytes;
   std::uint64_t max_body_bytes = limits::default_max_body_bytes;
   std::uint64_t max_queued_events = limits::default_max_queued_events;
+  std::uint64_t max_queued_bytes = limits::default_max_queued_bytes;
   std::uint64_t max_batch = limits::default_max_batch;
+  std::uint64_t max_batch_bytes = limits::default_max_batch_bytes;
   std::chrono::nanoseconds idle_timeout = limits::default_idle_timeout;
   std::chrono::nanoseconds max_long_poll = limits::default_max_long_poll;
   std::chrono::nanoseconds heartbeat = limits::default_heartbeat;

@@ -24,7 +24,7 @@ std::uint64_t SharedState::publish(std::int64_t ts, std::string_view data) {
 std::vector<EventPtr> SharedState::read(std::uint64_t since) {
   std::vector<EventPtr> events;
   std::lock_guard lock(mutex_);
-  log_.read_since(since, options_.max_batch, events);
+  log_.read_since(since, options_.max_batch, options_.max_batch_bytes, events);
   return events;
 }
 
@@ -36,7 +36,7 @@ std::uint64_t SharedState::last_seq() {
 void SharedState::subscribe(const std::shared_ptr<Mailbox>& stream, std::optional<std::uint64_t> since) {
   std::vector<EventPtr> backlog;
   std::lock_guard lock(mutex_);
-  if (since) log_.read_since(*since, log_.size(), backlog);
+  if (since) log_.read_since(*since, log_.size(), SIZE_MAX, backlog);
   stream->open(std::move(backlog), since);
   streams_.emplace(stream.get(), stream);
 }
@@ -49,7 +49,7 @@ void SharedState::unsubscribe(const Subscriber* stream) {
 std::vector<EventPtr> SharedState::read_or_wait(std::uint64_t since, const std::shared_ptr<Subscriber>& waiter) {
   std::vector<EventPtr> events;
   std::lock_guard lock(mutex_);
-  log_.read_since(since, options_.max_batch, events);
+  log_.read_since(since, options_.max_batch, options_.max_batch_bytes, events);
   if (events.empty()) waiters_.emplace(waiter.get(), waiter);
   return events;
 }

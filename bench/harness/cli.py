@@ -1,6 +1,8 @@
 """`pushbench`: run a scenario, show progress, keep the results, judge the thresholds."""
 import argparse
+import contextlib
 import datetime
+import signal
 import subprocess
 import sys
 import time
@@ -180,6 +182,24 @@ def render_report(run_dir):
     return Path(run_dir) / "report.html"
 
 
+@contextlib.contextmanager
+def stop_signals_interrupt(received):
+    """SIGTERM (a CI timeout, kill) and SIGHUP (a closed terminal) do what Ctrl-C does: the
+    current point's server and client are stopped, the points measured are kept. The first
+    signal's number goes into `received`; later ones wait for the clean-up to finish."""
+    def interrupt(signum, _frame):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        received.append(signum)
+        raise KeyboardInterrupt
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def command_run(args):
     try:
         scenario = scenarios.load(scenario_path(args.scenario))
@@ -193,12 +213,17 @@ def command_run(args):
             return 2
     run = Run(scenario, args.build, args.out)
     print(f"pushbench: scenario '{scenario.name}', {run.total_runs} runs, results in {run.dir}", file=sys.stderr)
+    stopped_by = []
     try:
-        run.execute()
+        with stop_signals_interrupt(stopped_by):
+            run.execute()
     except KeyboardInterrupt:
+        signum = stopped_by[0] if stopped_by else signal.SIGINT
+        run.doc["interrupted_by"] = signal.Signals(signum).name
         path = run.finish("interrupted")
-        print(f"\npushbench: interrupted; the {len(run.doc['points'])} points measured are in {path}", file=sys.stderr)
-        return 130
+        print(f"\npushbench: interrupted ({signal.Signals(signum).name}); the {len(run.doc['points'])} points "
+              f"measured are in {path}", file=sys.stderr)
+        return 128 + signum
     if scenario.run["micro"]:
         print("pushbench: micro-benchmarks", file=sys.stderr)
         if not run_micro(args.build, run.dir, scenario.run["pin"]):

@@ -6,7 +6,7 @@ namespace pushbench {
 
 StreamSession::StreamSession(SharedState& state, boost::asio::any_io_executor executor,
                              std::atomic<std::uint64_t>& gauge)
-    : Mailbox(state.stats(), state.options().max_queued_events),
+    : Mailbox(state.stats(), state.options().max_queued_events, state.options().max_queued_bytes),
       state_(state),
       executor_(std::move(executor)),
       gauge_(gauge) {}

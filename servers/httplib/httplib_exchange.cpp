@@ -13,7 +13,8 @@ struct OpenStream {
   OpenStream(SharedState& s, EventStream p)
       : state(s),
         plan(std::move(p)),
-        mailbox(std::make_shared<BlockingMailbox>(s.stats(), s.options().max_queued_events)),
+        mailbox(
+            std::make_shared<BlockingMailbox>(s.stats(), s.options().max_queued_events, s.options().max_queued_bytes)),
         slot(s.stats()),
         gauge(*plan.gauge) {}
   ~OpenStream() { state.unsubscribe(mailbox.get()); }

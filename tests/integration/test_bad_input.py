@@ -1,8 +1,12 @@
 """Bad input: each case gets a clear answer, and afterwards the server is up and every event
 still reaches another client."""
 import json
+import os
 import random
 import socket
+import struct
+import threading
+import time
 
 import pytest
 
@@ -88,6 +92,31 @@ def test_unmasked_websocket_frame_is_closed_with_1002(server):
     finally:
         sock.close()
     assert_all_delivered(server)
+
+
+def test_a_32_mib_message_from_a_client_that_keeps_sending_gets_1009(start_server):
+    """The close frame must reach a client still sending: a server that closed its socket with
+    unread bytes would send a reset, and the client would see 1006 instead."""
+    server = start_server("--technique", "websocket")
+    sock = raw_websocket(server, "/ws")
+    header = bytes([0x82, 0xFF]) + struct.pack("!Q", 32 << 20) + os.urandom(4)  # masked binary, 32 MiB
+
+    def keep_sending():
+        try:
+            sock.sendall(header)
+            for _ in range(32):
+                sock.sendall(bytes(1 << 20))
+        except OSError:
+            pass  # the server closed its side: what matters is what the client read before
+
+    sender = threading.Thread(target=keep_sending)
+    sender.start()
+    try:
+        time.sleep(1)  # the client is still sending when it starts to read
+        assert ws_close_code(sock) == 1009
+    finally:
+        sender.join(10)
+        sock.close()
 
 
 def test_websocket_message_over_the_limit_is_closed_with_1009(start_server):

@@ -136,7 +136,8 @@ def our_processes():
     return set(found.stdout.split())
 
 
-def test_interrupted_run_keeps_its_points(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_interrupted_run_keeps_its_points(tmp_path, sig):
     before = our_processes()
     text = TINY.replace('technique = ["sse", "websocket"]', 'technique = ["sse", "websocket", "long-poll"]')
     out = tmp_path / "results"
@@ -150,11 +151,11 @@ def test_interrupted_run_keeps_its_points(tmp_path):
             return False
 
     assert wait_until(points_done, timeout=60)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err
+    assert proc.returncode == 128 + sig, err
     _, doc = only_run(out)
-    assert doc["status"] == "interrupted" and 1 <= len(doc["points"]) < 6
+    assert doc["status"] == "interrupted" and doc["interrupted_by"] == sig.name and 1 <= len(doc["points"]) < 6
     assert all(p["status"] == "ok" for p in doc["points"])
     assert "interrupted" in err
     assert our_processes() - before == set(), "the harness left processes behind"

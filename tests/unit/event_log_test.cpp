@@ -5,9 +5,10 @@
 namespace pushbench {
 namespace {
 
-std::vector<std::uint64_t> seqs_since(const EventLog& log, std::uint64_t since, std::size_t max = 1000) {
+std::vector<std::uint64_t> seqs_since(const EventLog& log, std::uint64_t since, std::size_t max = 1000,
+                                      std::size_t max_bytes = SIZE_MAX) {
   std::vector<EventPtr> events;
-  log.read_since(since, max, events);
+  log.read_since(since, max, max_bytes, events);
   std::vector<std::uint64_t> out;
   for (const EventPtr& e : events) out.push_back(e->seq);
   return out;
@@ -71,10 +72,20 @@ TEST(EventLog, EventsAreSharedNotCopied) {
   EventLog log(4, 1 << 20);
   const EventPtr& appended = log.append(1, "shared");
   std::vector<EventPtr> a, b;
-  log.read_since(0, 10, a);
-  log.read_since(0, 10, b);
+  log.read_since(0, 10, SIZE_MAX, a);
+  log.read_since(0, 10, SIZE_MAX, b);
   EXPECT_EQ(a[0].get(), appended.get());
   EXPECT_EQ(b[0].get(), appended.get());
+}
+
+TEST(EventLog, ABatchIsBoundedInBytesButAlwaysHoldsOneEvent) {
+  EventLog log(16, 1 << 20);
+  const std::string kib(1024, 'k');
+  for (int i = 0; i < 5; ++i) log.append(1, kib);
+  const std::size_t one = log.append(1, kib)->json.size();
+  EXPECT_EQ(seqs_since(log, 0, 1000, 2 * one), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(seqs_since(log, 0, 1000, 10), (std::vector<std::uint64_t>{1}));  // larger than the bound: still one
+  EXPECT_EQ(seqs_since(log, 4, 1000, SIZE_MAX), (std::vector<std::uint64_t>{5, 6}));
 }
 
 TEST(EventLog, RejectsZeroCapacity) { EXPECT_THROW(EventLog(0, 100), std::invalid_argument); }

@@ -20,7 +20,7 @@ EventPtr event(std::uint64_t seq) { return encode_event(seq, 0, "x"); }
 
 TEST(Mailbox, OneWakeForABatchUntilTheWriterTakes) {
   Stats stats;
-  CountingMailbox box(stats, 10);
+  CountingMailbox box(stats, 10, SIZE_MAX);
   box.open({}, std::nullopt);
   for (std::uint64_t seq = 1; seq <= 3; ++seq) box.deliver(event(seq));
   EXPECT_EQ(box.wakes, 1);
@@ -34,7 +34,7 @@ TEST(Mailbox, OneWakeForABatchUntilTheWriterTakes) {
 
 TEST(Mailbox, OverflowCutsOffCountsAndFreesWhatWasQueued) {
   Stats stats;
-  CountingMailbox box(stats, 2);
+  CountingMailbox box(stats, 2, SIZE_MAX);
   box.open({}, std::nullopt);
   const EventPtr pinned = event(1);
   box.deliver(pinned);
@@ -53,7 +53,7 @@ TEST(Mailbox, OverflowCutsOffCountsAndFreesWhatWasQueued) {
 
 TEST(Mailbox, BacklogRaisesTheBoundAndACursorFromTheFutureSkipsLiveEvents) {
   Stats stats;
-  CountingMailbox box(stats, 1);
+  CountingMailbox box(stats, 1, SIZE_MAX);
   box.open({event(5), event(6), event(7)}, 8);  // a resume with three to catch up on
   box.deliver(event(8));                        // at the cursor: already seen
   box.deliver(event(9));
@@ -64,9 +64,21 @@ TEST(Mailbox, BacklogRaisesTheBoundAndACursorFromTheFutureSkipsLiveEvents) {
   EXPECT_EQ(seqs, (std::vector<std::uint64_t>{5, 6, 7, 9}));
 }
 
+TEST(Mailbox, TheBoundInBytesCutsOffBeforeTheBoundInEvents) {
+  Stats stats;
+  const EventPtr big = encode_event(1, 0, std::string(64 << 10, 'b'));
+  CountingMailbox box(stats, 1000, 3 * big->memory_bytes());
+  box.open({}, std::nullopt);
+  for (std::uint64_t seq = 1; seq <= 3; ++seq) box.deliver(encode_event(seq, 0, std::string(64 << 10, 'b')));
+  EXPECT_EQ(box.status(), Mailbox::Status::open);
+  box.deliver(encode_event(4, 0, std::string(64 << 10, 'b')));
+  EXPECT_EQ(box.status(), Mailbox::Status::overflowed);
+  EXPECT_EQ(stats.slow_consumers_dropped.load(), 1u);
+}
+
 TEST(Mailbox, ShutdownWakesEvenWhileAWakeIsPending) {
   Stats stats;
-  CountingMailbox box(stats, 10);
+  CountingMailbox box(stats, 10, SIZE_MAX);
   box.open({}, std::nullopt);
   box.deliver(event(1));
   box.shutdown();
