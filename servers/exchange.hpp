@@ -23,13 +23,15 @@ struct HeldAnswer {
 
 // One long response of frames (SSE, or any HTTP stream): the backend writes the head, then
 // `preamble`, then each event's `encoding` followed by `event_end` as it is published, and
-// `heartbeat` when the stream has been quiet for --heartbeat.
+// `heartbeat` when the stream has been quiet for --heartbeat; when the server stops, `farewell`
+// (SSE: a retry: line, so clients come back after it) and the end of the response.
 struct EventStream {
   std::string_view content_type;
   std::string preamble;
   std::string_view (*encoding)(const EncodedEvent& event);
   std::string_view event_end;
   std::string_view heartbeat;
+  std::string farewell;
   std::optional<std::uint64_t> since;  // nullopt: events from now on
   std::atomic<std::uint64_t>* gauge;   // the /stats counter of open streams of this kind
 };

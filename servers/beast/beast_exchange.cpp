@@ -23,6 +23,10 @@ class HeldRequest final : public Subscriber, public std::enable_shared_from_this
 
   void start() {
     if (try_answer()) return;
+    // A client that leaves is noticed now, not at the timeout: its wait and its slot are freed.
+    session_->watch_for_hangup([weak = weak_from_this()] {
+      if (auto self = weak.lock(); self && self->finish()) self->session_->close();
+    });
     timer_.expires_after(held_.timeout);
     timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (!ec && self->finish()) self->session_->send(self->held_.timed_out());
@@ -33,10 +37,11 @@ class HeldRequest final : public Subscriber, public std::enable_shared_from_this
     boost::asio::post(session_->executor(), [self = shared_from_this()] { self->try_answer(); });
   }
 
+  // The server is stopping: the poll is answered as at its timeout, so the client asks again at
+  // once (of the restarted server) with the same cursor.
   void shutdown() override {
     boost::asio::post(session_->executor(), [self = shared_from_this()] {
-      self->finish();
-      self->session_->close();
+      if (self->finish()) self->session_->send_last(self->held_.timed_out());
     });
   }
 
@@ -54,6 +59,7 @@ class HeldRequest final : public Subscriber, public std::enable_shared_from_this
     if (done_) return false;
     done_ = true;
     timer_.cancel();
+    session_->stop_watching();  // before the answer's write starts on the same socket
     session_->state().cancel_wait(this);
     return true;
   }

@@ -23,6 +23,7 @@ class ByteStreamSession final : public StreamSession {
   void arm_heartbeat(std::size_t writes_before);
   void end();
   void close_gracefully() override;
+  void finish_response();
   void cut_off() override { end(); }
 
   tcp::socket socket_;

@@ -39,9 +39,9 @@ void HttpSession::on_read(beast::error_code ec) {
   route(exchange);
 }
 
-void HttpSession::refuse(unsigned status, std::string_view message) {
+void HttpSession::send_last(Reply reply) {
   keep_alive_ = false;
-  send(Reply::error(status, message));
+  send(std::move(reply));
 }
 
 void HttpSession::send(Reply reply) {
@@ -78,6 +78,23 @@ void HttpSession::drain() {
     if (ec) return self->close();
     self->drain();
   });
+}
+
+void HttpSession::watch_for_hangup(std::function<void()> on_gone) {
+  stream_.socket().async_wait(
+      tcp::socket::wait_read, [self = shared_from_this(), on_gone = std::move(on_gone)](beast::error_code ec) {
+        if (ec) return;  // cancelled: the answer is going out
+        char byte;
+        beast::error_code peek_ec;
+        const std::size_t n =
+            self->stream_.socket().receive(boost::asio::buffer(&byte, 1), tcp::socket::message_peek, peek_ec);
+        if (n == 0 || peek_ec) on_gone();
+      });
+}
+
+void HttpSession::stop_watching() {
+  beast::error_code ignored;
+  stream_.socket().cancel(ignored);
 }
 
 Handover HttpSession::take_connection() { return Handover{std::move(stream_), std::move(slot_)}; }

@@ -2,6 +2,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -29,10 +30,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   HttpSession(tcp::socket socket, SharedState& state, ConnectionSlot slot);
 
   void run();
-  void send(Reply reply);  // on the session's executor; reads the next request when keep-alive
-  void refuse(unsigned status, std::string_view message);  // answer with an error, then close
+  void send(Reply reply);       // on the session's executor; reads the next request when keep-alive
+  void send_last(Reply reply);  // then close: the server is stopping, or the request was bad
+  void refuse(unsigned status, std::string_view message) { send_last(Reply::error(status, message)); }
   Handover take_connection();
   void close();
+  // While an answer is held: calls `on_gone` if the client closes or resets the connection (a
+  // pipelined request is left for later); cancelled by stop_watching().
+  void watch_for_hangup(std::function<void()> on_gone);
+  void stop_watching();
 
   SharedState& state() { return state_; }
   beast::tcp_stream::executor_type executor() { return stream_.get_executor(); }

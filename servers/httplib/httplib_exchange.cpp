@@ -25,7 +25,15 @@ struct OpenStream {
       preamble_sent = true;
       return sink.write(plan.preamble.data(), plan.preamble.size());
     }
-    if (mailbox->take(pending) != Mailbox::Status::open) return false;
+    switch (mailbox->take(pending)) {
+      case Mailbox::Status::open:
+        break;
+      case Mailbox::Status::overflowed:
+        return false;
+      case Mailbox::Status::shut_down:  // the server is stopping: the farewell, then the connection ends
+        if (!plan.farewell.empty()) sink.write(plan.farewell.data(), plan.farewell.size());
+        return false;
+    }
     if (pending.empty()) {
       if (mailbox->signal.wait(state.options().heartbeat)) return true;  // something came: take it
       return sink.write(plan.heartbeat.data(), plan.heartbeat.size());

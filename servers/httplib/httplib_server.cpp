@@ -9,6 +9,7 @@
 
 #include "core/json.hpp"
 #include "servers/httplib/httplib_exchange.hpp"
+#include "servers/limits.hpp"
 #include "servers/router.hpp"
 
 namespace pushbench {
@@ -80,12 +81,22 @@ void HttplibServer::run() {
     if (ec) return;
     publisher_.stop();
     state_.shutdown_all();  // wakes every blocked stream and long poll
-    stop_listening();
+    stop_after_streams(std::chrono::steady_clock::now() + limits::shutdown_grace);
   });
   std::jthread loop([this] { ioc_.run(); });
   http_->listen_after_bind();
   listen_returned_ = true;
   ioc_.stop();
+}
+
+// cpp-httplib's stop() ends the streams' content providers where they are: it comes once they
+// have written their farewell (or the grace period is over).
+void HttplibServer::stop_after_streams(std::chrono::steady_clock::time_point deadline) {
+  if (state_.stream_count() == 0 || std::chrono::steady_clock::now() >= deadline) return stop_listening();
+  stop_retry_.expires_after(std::chrono::milliseconds(10));
+  stop_retry_.async_wait([this, deadline](boost::system::error_code ec) {
+    if (!ec) stop_after_streams(deadline);
+  });
 }
 
 // cpp-httplib's stop() does nothing before its accept loop runs: a signal that comes that early

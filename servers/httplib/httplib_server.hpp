@@ -28,6 +28,7 @@ class HttplibServer {
 
  private:
   void add_routes();
+  void stop_after_streams(std::chrono::steady_clock::time_point deadline);
   void stop_listening();
 
   SharedState state_;

@@ -14,6 +14,7 @@ void serve_http_stream(Exchange& exchange, const Target& target) {
       .encoding = [](const EncodedEvent& event) -> std::string_view { return event.json; },
       .event_end = "\n",
       .heartbeat = "\n",  // an empty line, which NDJSON readers skip
+      .farewell = "",
       .since = since_of(target),
       .gauge = &state.stats().other_streams,
   });

@@ -15,6 +15,7 @@ void serve_sse(Exchange& exchange, const Target& target) {
       .encoding = [](const EncodedEvent& event) -> std::string_view { return event.sse; },
       .event_end = "",  // each frame ends with its blank line
       .heartbeat = sse_heartbeat_frame,
+      .farewell = sse_retry_frame(retry),
       .since = stream_cursor_of(target, exchange.header("Last-Event-ID")),
       .gauge = &state.stats().sse_streams,
   });

@@ -1,6 +1,8 @@
 """Each endpoint of the SPEC against the real server, with curl and Python websockets as peers,
 on both backends (the thread-per-connection one has no WebSocket)."""
 import json
+import socket
+import struct
 import subprocess
 import time
 
@@ -67,6 +69,20 @@ def test_long_poll_blocks_until_publish(server):
     body = json.loads(out)
     assert [e["seq"] for e in body["events"]] == [seq] and body["events"][0]["data"] == "wake up"
     assert body["next"] == seq
+
+
+def test_a_client_that_leaves_a_held_long_poll_is_freed_at_once(server, backend):
+    if backend == "httplib":
+        pytest.skip("cpp-httplib 0.11.4 shows a handler no socket to watch: a left poll ends at its timeout")
+    for leave in ("close", "reset"):
+        sock = socket.create_connection((server.host, server.port))
+        sock.sendall(b"GET /long-poll?timeout_ms=60000 HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert wait_until(lambda: server.stats()["long_polls_waiting"] == 1)
+        if leave == "reset":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+        assert wait_until(lambda: server.stats()["long_polls_waiting"] == 0, timeout=3), leave
+        assert wait_until(lambda: server.stats()["connections"] == 1, timeout=3), leave  # only /stats's own
 
 
 def test_long_poll_answers_at_once_when_events_exist(server):

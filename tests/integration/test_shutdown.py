@@ -1,12 +1,18 @@
 """SIGINT/SIGTERM: stop accepting, close streams cleanly (WebSocket close 1001), exit 0 quickly."""
+import json
 import signal
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
 
-from server_process import Server, wait_until
+from server_process import ROOT, Server, wait_until
 from peers import CurlStream, raw_websocket, read_until_closed, ws_close_code
+
+sys.path.insert(0, str(ROOT / "bench"))
+from harness import wire  # noqa: E402
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -28,3 +34,26 @@ def test_stop_signal_closes_streams_cleanly_and_exits_0(sig):
     with pytest.raises(OSError):
         socket.create_connection((server.host, server.port), timeout=2)
     ws.close()
+
+
+@pytest.mark.parametrize("backend", ["beast", "httplib"])
+def test_clients_are_told_to_come_back(backend):
+    """At a stop, an SSE stream ends with a retry: line (EventSource reconnects after it) and a
+    held long poll is answered as at its timeout, so each asks the restarted server at once."""
+    server = Server("--technique", "all", "--backend", backend, "--sse-retry", "700ms")
+    seq = server.publish("before the stop")
+    sock, status, _, body = wire.open_stream(server.url, f"/sse?since={seq - 1}")
+    assert status == 200
+    poll = subprocess.Popen(["curl", "-sS", f"{server.url}/long-poll?since={seq}&timeout_ms=60000"],
+                            stdout=subprocess.PIPE)
+    assert wait_until(lambda: server.stats()["long_polls_waiting"] == 1 and server.stats()["sse_streams"] == 1)
+    assert server.stop(signal.SIGTERM) == 0, server.stderr
+    received = b""
+    while chunk := body.read(time.monotonic() + 5):
+        received += chunk
+    sock.close()
+    frames = [f for f in received.split(b"\n\n") if f]
+    assert frames[-1] == b"retry: 700", received[-200:]
+    assert f"id: {seq}".encode() in received
+    out, _ = poll.communicate(timeout=10)
+    assert json.loads(out) == {"events": [], "next": seq}
