@@ -20,7 +20,7 @@ def main(argv):
         return 2
     doc = table.load(run_dir)
     rows = table.rows(doc)
-    figures = plots.all_figures(rows, run_dir)
+    figures = plots.all_figures(rows, run_dir) + plots.soak(doc, run_dir)
     (run_dir / "report.html").write_text(pages.report_html(doc, rows, figures, run_dir))
     (run_dir / "summary.md").write_text(pages.summary_md(doc, rows))
     print(f"{run_dir / 'report.html'} ({len(figures)} plots), {run_dir / 'summary.md'}")

@@ -8,7 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import compare, derive, environment, processes, results, runner, scenario as scenarios, techniques, verify
+from . import (compare, derive, environment, processes, results, runner, scenario as scenarios, soak, techniques,
+               verify)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "bench" / "scenarios"
@@ -134,6 +135,8 @@ class Run:
         return record
 
     def execute(self):
+        if self.scenario.soak:
+            return self.execute_soak()
         ramp = self.scenario.ramp
         for base in self.scenario.points():
             if not ramp:
@@ -150,6 +153,23 @@ class Run:
             self.doc["ramps"].append({"base": base, "dimension": ramp["dimension"], "last_passing": last,
                                       "stopped_by": stopped})
             results.write(self.dir, self.doc)
+
+    def execute_soak(self):
+        run = self.scenario.run
+        print(f"pushbench: soak of {', '.join(self.scenario.matrix['technique'])} for "
+              f"{clock(run['warmup'] + run['duration'])}", file=sys.stderr, flush=True)
+        try:
+            self.doc["soak"] = soak.run(self.build, self.scenario, self.dir)
+        except runner.RunFailed as failure:
+            self.doc["soak"] = {"status": "failed", "reason": str(failure)}
+        results.write(self.dir, self.doc)
+        record = self.doc["soak"]
+        if record["status"] == "ok":
+            print(f"pushbench: RSS slope {record['rss']['slope_per_s'] / 1024:+.2f} KiB/s "
+                  f"({'flat' if record['rss']['flat'] else 'NOT flat'}), "
+                  f"fd slope {record['fds']['slope_per_s']:+.4f}/s "
+                  f"({'flat' if record['fds']['flat'] else 'NOT flat'}), every event delivered: "
+                  f"{record['every_event_delivered']}", file=sys.stderr)
 
     def finish(self, status):
         self.doc["status"] = status
@@ -229,6 +249,16 @@ def command_run(args):
         if not run_micro(args.build, run.dir, scenario.run["pin"]):
             print("pushbench: the micro-benchmarks failed", file=sys.stderr)
     path = run.finish("complete")
+    if not args.no_report:
+        report = render_report(run.dir)
+        if report:
+            print(f"pushbench: report: {report}", file=sys.stderr)
+    if scenario.soak:
+        record = run.doc["soak"]
+        passed = record["status"] == "ok" and record["rss"]["flat"] and record["fds"]["flat"] and \
+            record["every_event_delivered"]
+        print(f"pushbench: soak {'passed' if passed else 'FAILED'}; results in {path}", file=sys.stderr)
+        return 0 if passed else 1
     failed = [p for p in run.doc["points"] if p["status"] != "ok"]
     print(f"pushbench: {len(run.doc['points'])} points ({len(failed)} failed) in {path}", file=sys.stderr)
     for ramp in run.doc["ramps"]:
@@ -239,10 +269,6 @@ def command_run(args):
         shown = "-" if v["measured"] is None else f"{v['measured']:.4g}"
         print(f"  {'PASS' if v['pass'] else 'FAIL'} {v['threshold']} {v['condition']}: {shown} "
               f"{v['point'] or ''} {v['note']}".rstrip(), file=sys.stderr)
-    if not args.no_report:
-        report = render_report(run.dir)
-        if report:
-            print(f"pushbench: report: {report}", file=sys.stderr)
     return 1 if any(not v["pass"] for v in verdicts) else 0
 
 

@@ -28,7 +28,7 @@ def server_argv(build, point, run, external):
     if external is None:
         return [str(build / "bin" / "pushbench-server"), "--technique", point["technique"], "--backend",
                 point["backend"], "--port", "0", "--rate", str(point["rate"]), "--payload", str(point["payload"]),
-                "--max-connections", str(run["max_connections"])]
+                "--max-connections", str(run["max_connections"]), *point.get("server_args", [])]
     return [arg.format(rate=point["rate"], payload=point["payload"], root=ROOT) for arg in external["command"]]
 
 

@@ -125,6 +125,14 @@ SCHEMA = {
         "stop_on_errors": Bool,
         "stop_delivery_below": _number(float, 0, 1),
     },
+    "soak": {  # a soak instead of points: every technique of the matrix at once against one server
+        "subscribers": _number(int, 1, 100_000),  # long-lived, per technique
+        "churn_per_s": _number(float, 0.01, 10_000),  # connections opened and closed
+        "bad_requests_per_s": _number(float, 0.01, 10_000),
+        "sample_every": Duration,
+        "rss_noise_floor": Size,  # the least RSS drift that counts (allocator granularity)
+        "history": _number(int, 1, 1 << 24),  # the server's --history: full before the warm-up ends
+    },
     "thresholds": dict,  # "metric{filter=value}" = "< 20"; checked by thresholds.parse
     "servers": dict,  # NAME = {command = [...] | url = "...", techniques = [...], verify = true}
 }
@@ -142,6 +150,8 @@ SERVER_SCHEMA = {
 RUN_DEFAULTS = {"warmup": 2.0, "duration": 10.0, "repetitions": 1, "pin": True, "client_threads": 1,
                 "client_processes": 1, "connect_rate": 0.0, "point_timeout": 300.0, "max_connections": 20000,
                 "micro": False}
+SOAK_DEFAULTS = {"subscribers": 100, "churn_per_s": 20.0, "bad_requests_per_s": 5.0, "sample_every": 1.0,
+                 "rss_noise_floor": 1 << 20, "history": 1024}
 MATRIX_DEFAULTS = {"technique": None, "backend": ["beast"], "connections": [100], "rate": [10.0],
                    "payload": [64], "poll_interval": [1.0]}
 
@@ -194,6 +204,7 @@ class Scenario:
     matrix: dict
     ramp: dict | None
     thresholds: list = field(default_factory=list)
+    soak: dict | None = None
     servers: dict = field(default_factory=dict)
     source: dict = field(default_factory=dict)
 
@@ -224,6 +235,11 @@ def load(path):
     checked = _check(raw, SCHEMA, "", errors)
     matrix = {**MATRIX_DEFAULTS, "technique": techniques.names(), **checked.get("matrix", {})}
     ramp = checked.get("ramp")
+    soak = checked.get("soak")
+    if soak is not None:
+        soak = {**SOAK_DEFAULTS, **soak}
+        if ramp is not None:
+            errors.append("soak: a soak has no ramp")
     if ramp is not None:
         for key in ("dimension", "steps"):
             if key not in ramp:
@@ -258,4 +274,4 @@ def load(path):
         raise ScenarioError("\n".join(f"{path}: {e}" for e in errors))
     return Scenario(name=checked.get("name", path.stem), path=str(path), description=checked.get("description", ""),
                     run={**RUN_DEFAULTS, **checked.get("run", {})}, matrix=matrix, ramp=ramp,
-                    thresholds=parsed_thresholds, servers=servers, source=raw)
+                    thresholds=parsed_thresholds, servers=servers, source=raw, soak=soak)

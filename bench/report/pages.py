@@ -35,6 +35,27 @@ def _setting(row):
     return text + (f" (poll {row['poll_interval_s']:g}s)" if row["polls_on_interval"] else "")
 
 
+def soak_lines(record):
+    if record["status"] != "ok":
+        return [f"FAILED: {record['reason']}"]
+    lines = [f"- server RSS: {record['rss']['slope_per_s'] * 3600 / 2**20:+.2f} MiB/h after warm-up "
+             f"(drift {record['rss']['drift_over_window'] / 2**20:+.2f} MiB against noise "
+             f"{record['rss']['noise'] / 2**20:.2f} MiB): {'flat' if record['rss']['flat'] else 'NOT flat'}",
+             f"- open descriptors: {record['fds']['slope_per_s'] * 3600:+.2f}/h "
+             f"(drift {record['fds']['drift_over_window']:+.1f}): {'flat' if record['fds']['flat'] else 'NOT flat'}",
+             f"- load: {record['load']['churned']} connections churned ({record['load']['churn_failed']} failed), "
+             f"{record['load']['bad_requests']} bad requests ({record['load']['bad_not_refused']} not answered 4xx)",
+             f"- every long-lived subscriber got every event: {record['every_event_delivered']} "
+             f"({record['expected_events_per_subscriber']:g} expected each)", "",
+             "| technique | subscribers | events | gaps | duplicates | errors | fewest per subscriber | p99 ms |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, r in record["clients"].items():
+        lines.append(f"| {name} | {r['connections_established']} | {r['events_received']} | {r['gaps']} | "
+                     f"{r['duplicates']} | {r['errors']} | {r['events_per_connection']['min']} | "
+                     f"{r['latency_ns']['p99'] / 1e6:.1f} |")
+    return lines
+
+
 def summary_md(doc, rows):
     lines = [f"# pushbench: {doc['scenario']['name']} ({doc['status']})", "",
              f"Run `{doc['run_id']}` on {doc['environment']['cpu_model']} ({doc['environment']['cores']} cores), "
@@ -45,6 +66,8 @@ def summary_md(doc, rows):
     for row in rows:
         cells = [_cell(row, key, fmt) for _, key, fmt in COLUMNS]
         lines.append(f"| {_setting(row)} | " + " | ".join(cells) + f" | {mark(row)} |")
+    if doc.get("soak"):
+        lines += ["", "## Soak", ""] + soak_lines(doc["soak"])
     if doc.get("ramps"):
         lines += ["", "## Ramps", ""]
         for ramp in doc["ramps"]:

@@ -151,6 +151,40 @@ def short_poll_interval(rows, out_dir):
     return _finish(fig, ax, out_dir, "short_poll_interval.png", "Short polling: latency against poll interval", [])
 
 
+def soak(doc, out_dir):
+    """A soak's server RSS and open descriptors over time, with the fitted lines after warm-up."""
+    record = doc.get("soak") or {}
+    samples = record.get("samples")
+    if not samples:
+        return []
+    warmup = doc["scenario"]["run"]["warmup"]
+    fig, (mem, fds) = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
+    ts = [s["t"] / 60 for s in samples]
+    for ax, key, scale, unit, fit in ((mem, "rss_bytes", 1 / 2**20, "server RSS (MiB)", record["rss"]),
+                                      (fds, "fds", 1, "open descriptors", record["fds"])):
+        ax.plot(ts, [s[key] * scale for s in samples], "-", color="#1b9e77", label=unit)
+        warm = [s for s in samples if s["t"] >= warmup]
+        if warm:
+            mean_t = sum(s["t"] for s in warm) / len(warm)
+            mean_y = sum(s[key] for s in warm) / len(warm)
+            ends = [warm[0]["t"], warm[-1]["t"]]
+            ax.plot([t / 60 for t in ends], [(mean_y + fit["slope_per_s"] * (t - mean_t)) * scale for t in ends], "k--",
+                    label=f"fit after warm-up: {fit['slope_per_s'] * scale * 3600:+.3g}/h "
+                          f"({'flat' if fit['flat'] else 'NOT flat'})")
+        ax.axvline(warmup / 60, color="grey", linestyle=":", label="end of warm-up")
+        ax.set_ylabel(unit)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    fds.set_xlabel("minutes")
+    load = record["load"]
+    mem.set_title(f"Soak: {', '.join(record['clients'])} at once; {load['churned']} connections churned, "
+                  f"{load['bad_requests']} bad requests", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out_dir / "soak.png", dpi=90)
+    plt.close(fig)
+    return ["soak.png"]
+
+
 def all_figures(rows, out_dir):
     several_counts = len({r["connections"] for r in rows}) > 1
     figures = percentile_spectra(rows, out_dir) + [

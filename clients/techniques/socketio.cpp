@@ -7,6 +7,7 @@
 #include <boost/beast/websocket.hpp>
 #include <deque>
 
+#include "clients/engine_io.hpp"
 #include "clients/limits.hpp"
 #include "clients/poll_connection.hpp"
 #include "clients/techniques/technique.hpp"
@@ -20,48 +21,6 @@ namespace http = boost::beast::http;
 // Counts a packet that is the protocol's own, not an event, in the window.
 void count_if_protocol(Worker& worker, std::string_view packet) {
   if (worker.counting() && !packet.starts_with("42")) ++worker.metrics().protocol_messages;
-}
-
-// What the client does about one Engine.IO packet, on either transport. A malformed packet is
-// counted as a protocol error and skipped, on both.
-struct Reaction {
-  std::string_view reply;  // a packet to send back ("40" to join, "3" to answer a ping)
-  bool joined = false;     // the namespace is joined: events flow from now on
-  bool closed = false;     // the server ended the session
-  bool malformed = false;
-};
-constexpr Reaction nothing{"", false, false, false}, joined{"", true, false, false}, closed{"", false, true, false},
-    malformed{"", false, false, true}, join{"40", false, false, false}, pong{"3", false, false, false};
-
-// Reads one packet; an event goes to on_event, the session id of an open packet to `sid`.
-template <typename OnEvent>
-Reaction react(std::string_view packet, std::string& sid, OnEvent&& on_event) {
-  if (packet.empty()) return malformed;
-  switch (packet[0]) {
-    case '0': {  // open: {"sid":"...","pingInterval":...}
-      const std::size_t key = packet.find("\"sid\":\"");
-      if (key == std::string_view::npos) return malformed;
-      const std::size_t start = key + 7, end = packet.find('"', start);
-      sid = packet.substr(start, end - start);
-      return join;
-    }
-    case '1':
-      return closed;
-    case '2':
-      return pong;
-    case '4':  // message: a Socket.IO packet
-      if (packet.size() < 2) return malformed;
-      if (packet[1] == '0') return joined;
-      if (packet[1] == '1' || packet[1] == '4') return closed;  // disconnect, connect error
-      if (packet[1] == '2') {
-        EventFields fields;
-        if (!read_event_fields(packet.substr(2), fields)) return malformed;
-        on_event(fields);
-      }
-      return nothing;
-    default:
-      return nothing;  // 6 (noop, sent while upgrading) and what the client has no use for
-  }
 }
 
 class SocketIoWebSocket final : public Connection {
@@ -99,7 +58,8 @@ class SocketIoWebSocket final : public Connection {
       const auto data = buffer_.cdata();
       const std::string_view packet(static_cast<const char*>(data.data()), data.size());
       count_protocol(packet);
-      const Reaction reaction = react(packet, sid_, [this](const EventFields& f) { on_event(f); });
+      const engine_io::Reaction reaction =
+          engine_io::react(packet, sid_, [this](const EventFields& f) { on_event(f); });
       if (reaction.closed) return fail(ErrorKind::closed);
       if (reaction.malformed) count_error(ErrorKind::protocol);
       if (reaction.joined) established();
@@ -167,7 +127,8 @@ class SocketIoPolling final : public PollConnection {
         const std::size_t end = std::min(body.find('\x1e', at), body.size());
         const std::string_view packet = body.substr(at, end - at);
         count_protocol(packet);
-        const Reaction reaction = react(packet, sid_, [this](const EventFields& f) { on_event(f); });
+        const engine_io::Reaction reaction =
+            engine_io::react(packet, sid_, [this](const EventFields& f) { on_event(f); });
         if (reaction.closed) return fail(ErrorKind::closed);
         if (reaction.malformed) count_error(ErrorKind::protocol);
         if (reaction.joined) established();
