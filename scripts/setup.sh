@@ -12,7 +12,7 @@ packages=(
   libbenchmark-dev libbenchmark-tools
   python3-pytest python3-websockets python3-matplotlib python3-numpy
   curl wrk procps util-linux websocketd
-  clang-format flake8
+  clang-format flake8 clang
 )
 missing=()
 for p in "${packages[@]}"; do

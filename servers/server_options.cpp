@@ -50,8 +50,9 @@ ServerOptions parse_server_options(int argc, char** argv) {
       .decimal("rate", &o.rate, "built-in publisher rate, events/s (0 = off)", 0, max_publish_rate)
       .size("payload", &o.payload, "size of each published event's data", 0, max_payload)
       .uint("threads", &o.threads,
-            "beast: io_context threads (0 = 1); httplib: pool threads (0 = the library's default, 8 here)", 0,
-            max_threads)
+            "beast: io_context threads (0 = 1); httplib: at most this many connection threads, a pool "
+            "(0 = a thread per connection, up to --max-connections)",
+            0, max_threads)
       .uint("history", &o.history, "events kept for resuming cursors", 1, max_history_events)
       .size("history-bytes", &o.history_bytes, "memory the kept events may use", kib, max_history_bytes)
       .uint("max-connections", &o.max_connections, "open connections; beyond, 503", 1, limits::max_connections)

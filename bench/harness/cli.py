@@ -95,7 +95,7 @@ class Run:
         self.started = time.monotonic()
         self.done_runs = 0
         steps = len(scenario.ramp["steps"]) if scenario.ramp else 1
-        self.total_runs = len(list(scenario.points())) * steps * scenario.run["repetitions"]
+        self.total_runs = 1 if scenario.soak else len(list(scenario.points())) * steps * scenario.run["repetitions"]
         self.doc = {"status": "running", "run_id": self.dir.name,
                     "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                     "scenario": {"name": scenario.name, "path": scenario.path, "description": scenario.description,

@@ -240,6 +240,10 @@ def load(path):
         soak = {**SOAK_DEFAULTS, **soak}
         if ramp is not None:
             errors.append("soak: a soak has no ramp")
+        between_polls = max(matrix["rate"]) * max(matrix["poll_interval"])
+        if soak["history"] < 2 * between_polls:
+            errors.append(f"soak.history: {soak['history']} events would drop what short polls have not fetched "
+                          f"yet ({between_polls:g} are published between two polls); give at least twice that")
     if ramp is not None:
         for key in ("dimension", "steps"):
             if key not in ramp:

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/json.hpp"
+#include "servers/httplib/connection_threads.hpp"
 #include "servers/httplib/httplib_exchange.hpp"
 #include "servers/limits.hpp"
 #include "servers/router.hpp"
@@ -22,10 +23,9 @@ HttplibServer::HttplibServer(ServerOptions options)
       publisher_(ioc_.get_executor(), state_) {
   state_.attach_publisher(&publisher_);
   const ServerOptions& o = state_.options();
-  if (o.threads > 0) {
-    const auto threads = static_cast<std::size_t>(o.threads);
-    http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  }
+  // A thread per connection up to --max-connections, or a pool of --threads.
+  const auto threads = static_cast<std::size_t>(o.threads > 0 ? o.threads : o.max_connections);
+  http_->new_task_queue = [threads] { return new ConnectionThreads(threads, limits::httplib_max_waiting); };
   const auto idle = std::chrono::duration_cast<std::chrono::seconds>(o.idle_timeout);
   http_->set_read_timeout(std::max<std::chrono::seconds>(idle, std::chrono::seconds(1)));
   http_->set_keep_alive_timeout(std::max<time_t>(idle.count(), 1));
@@ -34,9 +34,10 @@ HttplibServer::HttplibServer(ServerOptions options)
   http_->set_tcp_nodelay(true);  // small events go out at once (Nagle would hold them for delayed ACKs)
   // cpp-httplib's default also sets SO_REUSEPORT, which lets a second server share a busy port
   // silently; only SO_REUSEADDR, so a busy port is an error.
-  http_->set_socket_options([](socket_t sock) {
+  http_->set_socket_options([this](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listening_socket_ = sock;
   });
   add_routes();
 }
@@ -71,6 +72,9 @@ boost::asio::ip::tcp::endpoint HttplibServer::listen() {
                        : (http_->bind_to_port(o.bind, static_cast<int>(o.port)) ? static_cast<int>(o.port) : -1);
   // cpp-httplib says only that it failed; the reason is what bind() or listen() left in errno.
   if (port < 0) throw boost::system::system_error(errno ? errno : EADDRNOTAVAIL, boost::system::system_category());
+  // cpp-httplib listens with a backlog of 5: a burst of connections would wait for SYN
+  // retransmits (1 s, 3 s...). Listening again sets the backlog the event-loop backend has.
+  ::listen(listening_socket_, SOMAXCONN);
   return {boost::asio::ip::make_address(o.bind), static_cast<unsigned short>(port)};
 }
 

@@ -15,9 +15,10 @@ class Server;
 
 namespace pushbench {
 
-// The thread-per-connection backend on cpp-httplib: a fixed pool of threads, each held by one
-// connection for as long as it is open (a waiting long poll, an SSE stream). The same event log,
-// publisher and router as the event-loop backend; no WebSocket (0.11.4 has none).
+// The thread-per-connection backend on cpp-httplib: a thread for each connection, held for as
+// long as the connection is open (a waiting long poll, an SSE stream), up to --max-connections
+// (or a pool of --threads). The same event log, publisher and router as the event-loop backend;
+// no WebSocket (0.11.4 has none).
 class HttplibServer {
  public:
   explicit HttplibServer(ServerOptions options);
@@ -37,6 +38,7 @@ class HttplibServer {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer stop_retry_;
   std::atomic<bool> listen_returned_{false};
+  int listening_socket_ = -1;  // cpp-httplib's, seen when it sets the socket's options
   Publisher publisher_;
 };
 

@@ -10,7 +10,7 @@ import pytest
 from server_process import BUILD, ROOT, wait_until
 
 sys.path.insert(0, str(ROOT / "bench"))
-from harness import results  # noqa: E402
+from harness import results, soak  # noqa: E402
 
 PUSHBENCH = BUILD / "bin" / "pushbench"
 
@@ -195,3 +195,42 @@ def test_a_failed_threshold_exits_1(tmp_path):
     verdicts = {(v["threshold"], v["point"].split()[0]): v["pass"] for v in doc["thresholds"]}
     assert verdicts[("latency_p99_ms{technique=websocket}", "websocket")] is False
     assert all(v["pass"] for v in doc["thresholds"] if v["threshold"] == "errors")
+
+
+SOAK = """
+name = "tiny-soak"
+[run]
+warmup = "2s"
+duration = "6s"
+[matrix]
+rate = [20]
+[soak]
+subscribers = 5
+churn_per_s = 20
+bad_requests_per_s = 5
+sample_every = "250ms"
+rss_noise_floor = "8MiB"
+history = 64
+"""
+
+
+def test_a_short_soak_churns_refuses_bad_requests_and_checks_every_event(tmp_path):
+    out = tmp_path / "results"
+    done = pushbench("run", scenario(tmp_path, SOAK), "--out", out, timeout=120)
+    assert done.returncode == 0, done.stderr
+    run_dir, doc = only_run(out)
+    record = doc["soak"]
+    assert record["status"] == "ok" and record["every_event_delivered"], record
+    assert set(record["clients"]) == set(doc["scenario"]["matrix"]["technique"])
+    assert record["load"]["churned"] >= 100 and record["load"]["churn_failed"] == 0
+    assert record["load"]["bad_requests"] >= 20 and record["load"]["bad_not_refused"] == 0
+    assert record["fds"]["flat"] and record["rss"]["flat"]
+    assert len(record["samples"]) >= 20
+    assert (run_dir / "soak.png").exists() and "## Soak" in (run_dir / "summary.md").read_text()
+
+
+def test_soak_slopes_tell_a_leak_from_noise():
+    steady = [{"t": t, "rss_bytes": 50_000_000 + (t % 3) * 100_000} for t in range(100)]
+    leaking = [{"t": t, "rss_bytes": 50_000_000 + t * 100_000} for t in range(100)]
+    assert soak.verdict(steady, "rss_bytes", 1 << 20)["flat"]
+    assert not soak.verdict(leaking, "rss_bytes", 1 << 20)["flat"]
