@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import (compare, derive, environment, processes, results, runner, scenario as scenarios, soak, techniques,
-               verify)
+from . import (compare, derive, environment, floor, processes, results, runner, scenario as scenarios, soak,
+               techniques, verify)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "bench" / "scenarios"
@@ -44,6 +44,7 @@ def point_record(point, runs):
     ok = [r for r in runs if r["status"] == "ok"]
     record = {"technique": point["technique"], "backend": point["backend"], "connections": point["connections"],
               "rate": point["rate"], "payload": point["payload"], "poll_interval_s": point["poll_interval"],
+              "floor_us_per_event": point.get("floor_us_per_event"),
               "status": "ok" if len(ok) == len(runs) else "partial" if ok else "failed",
               "failures": [r["reason"] for r in runs if r["status"] != "ok"],
               "summary": derive.summarize(runs), "runs": runs}
@@ -106,7 +107,8 @@ class Run:
                     "techniques": techniques.table(),
                     "pinning": dict(zip(("server", "clients"),
                                         processes.pin_plan(scenario.run["pin"], scenario.run["client_processes"]))),
-                    "points": [], "ramps": [], "thresholds": []}
+                    "points": [], "ramps": [], "thresholds": [], "floor": []}
+        self.floors = {}
         results.write(self.dir, self.doc)
 
     def progress(self, point, repetition):
@@ -118,7 +120,20 @@ class Run:
               f"rep {repetition}/{self.scenario.run['repetitions']} | elapsed {clock(elapsed)}, ~{clock(left)} left",
               file=sys.stderr, flush=True)
 
+    def floor_of(self, point):
+        """pushbench-floor's CPU per event for the point's setting, measured once per run."""
+        key = (point["connections"], point["rate"], point["payload"])
+        if key not in self.floors:
+            print(f"    floor: pushbench-floor at {key[0]} connections, {key[1]:g} events/s, {key[2]} B",
+                  file=sys.stderr, flush=True)
+            self.floors[key] = floor.measure(self.build, point, self.scenario.run)
+            if self.floors[key] is not None:
+                self.doc["floor"].append(self.floors[key])
+        result = self.floors[key]
+        return result.get("cpu_us_per_event") if result else None
+
     def measure(self, point):
+        point = {**point, "floor_us_per_event": self.floor_of(point)}
         runs = []
         for repetition in range(1, self.scenario.run["repetitions"] + 1):
             self.progress(point, repetition)

@@ -15,6 +15,7 @@ METRICS = {
     "connect_p50_ms": ("connect time, median", "lower"),
     "connect_p99_ms": ("connect time, 99th percentile", "lower"),
     "server_cpu_us_per_event": ("server CPU time per delivered event", "lower"),
+    "server_cpu_x_floor": ("server CPU per event as a multiple of pushbench-floor's on this machine", "lower"),
     "server_cpu_fraction": ("server CPU time over the window's wall time", None),
     "server_cpu_us_per_connection_s": ("server CPU per open connection per second", "lower"),
     "bytes_per_event": ("bytes on the wire per event, both directions", "lower"),
@@ -57,6 +58,8 @@ def derive(point, client, server):
         "connect_p50_ms": con["p50"] / 1e6 if con["count"] else None,
         "connect_p99_ms": con["p99"] / 1e6 if con["count"] else None,
         "server_cpu_us_per_event": _per(server["cpu_s"] * 1e6, events) if sampled else None,
+        "server_cpu_x_floor": (_per(server["cpu_s"] * 1e6, events) / point["floor_us_per_event"]
+                               if sampled and events and point.get("floor_us_per_event") else None),
         "server_cpu_fraction": _per(server["cpu_s"], window) if sampled else None,
         "server_cpu_us_per_connection_s": _per(server["cpu_s"] * 1e6, established * (window or 0)) if sampled else None,
         "bytes_per_event": _per(wire, events),

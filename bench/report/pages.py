@@ -14,6 +14,7 @@ COLUMNS = [  # (header, row key, format)
     ("p99 ms", "latency_p99_ms", "{:.2f}"),
     ("p99.9 ms", "latency_p999_ms", "{:.2f}"),
     ("CPU µs/event", "server_cpu_us_per_event", "{:.1f}"),
+    ("× floor", "server_cpu_x_floor", "{:.2f}"),
     ("bytes/event", "bytes_per_event", "{:.0f}"),
     ("req/event", "requests_per_event", "{:.3f}"),
     ("KiB/conn", "memory_per_connection_bytes", "{:.2f}"),

@@ -199,6 +199,11 @@ def all_figures(rows, out_dir):
                        "Server CPU per delivered event", "cpu_per_event.png") if several_counts else
         bars(rows, out_dir, "server_cpu_us_per_event", "µs per event", "Server CPU per delivered event",
              "cpu_per_event.png"),
+        metric_against(rows, out_dir, "connections", [("server_cpu_x_floor", None, 1)],
+                       "× pushbench-floor's CPU per event", "Server CPU per event over the kernel's floor",
+                       "cpu_x_floor.png") if several_counts else
+        bars(rows, out_dir, "server_cpu_x_floor", "× pushbench-floor's CPU per event",
+             "Server CPU per event over the kernel's floor", "cpu_x_floor.png"),
         bytes_split(rows, out_dir),
         bars(rows, out_dir, "requests_per_event", "HTTP requests per event", "HTTP requests per event",
              "requests_per_event.png"),

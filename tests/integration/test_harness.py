@@ -105,10 +105,14 @@ def test_tiny_end_to_end_run_writes_every_spec_field(tmp_path):
         assert point["gaps"] == 0 and point["errors"] == 0 and point["events_received"] > 0
         assert point["server_cpu_s"] > 0 and point["server_peak_rss_bytes"] > 0
         summary = point["summary"]
-        for metric in ("events_per_s", "server_cpu_us_per_event", "bytes_per_event", "requests_per_event",
-                       "memory_per_connection_bytes", "connect_p99_ms"):
+        for metric in ("events_per_s", "server_cpu_us_per_event", "server_cpu_x_floor", "bytes_per_event",
+                       "requests_per_event", "memory_per_connection_bytes", "connect_p99_ms"):
             assert set(summary[metric]) == {"median", "min", "max"}, metric
         assert len(point["runs"]) == 1
+        assert point["floor_us_per_event"] > 0
+    # The kernel's floor, measured once per setting (connections, rate, payload) at this run's start.
+    assert sorted(f["connections"] for f in doc["floor"]) == [1, 20]
+    assert all(f["delivered"] > 0 and f["cpu_us_per_event"] > 0 for f in doc["floor"])
 
 
 def test_repetitions_keep_every_run_with_median_min_max(tmp_path):
