@@ -1,4 +1,5 @@
-// pushbench-client: opens N connections with one push technique, measures what arrives.
+// pushbench-client: opens N connections with one push technique, measures what arrives; its flags
+// and result fields are in docs/spec.md.
 #include <boost/asio/ip/tcp.hpp>
 #include <fstream>
 #include <iostream>

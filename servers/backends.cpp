@@ -11,7 +11,12 @@ namespace {
 template <typename Server>
 void serve(const ServerOptions& options) {
   Server server(options);
-  const auto endpoint = server.listen();
+  boost::asio::ip::tcp::endpoint endpoint;
+  try {
+    endpoint = server.listen();
+  } catch (const boost::system::system_error& error) {
+    throw CannotListen{error.code()};
+  }
   const std::string host =
       endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]" : endpoint.address().to_string();
   std::cout << "listening on http://" << host << ":" << endpoint.port() << std::endl;  // the SPEC's ready line

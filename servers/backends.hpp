@@ -1,4 +1,5 @@
 #pragma once
+#include <boost/system/error_code.hpp>
 #include <span>
 #include <string_view>
 
@@ -6,9 +7,14 @@
 
 namespace pushbench {
 
+// The server cannot listen (the address is in use or not this machine's, no permission...).
+struct CannotListen {
+  boost::system::error_code reason;
+};
+
 // The server architectures, one row each: the name --backend takes and how it serves (listens,
-// prints the ready line, runs until a stop signal; throws boost::system::system_error when it
-// cannot listen). Which techniques each serves is in the technique table.
+// prints the ready line, runs until a stop signal; throws CannotListen). Which techniques each
+// serves is in the technique table.
 struct Backend {
   std::string_view name;
   std::string_view summary;

@@ -10,7 +10,9 @@ Mailbox::Mailbox(Stats& stats, std::uint64_t max_events, std::uint64_t max_bytes
 void Mailbox::open(std::vector<EventPtr> backlog, std::optional<std::uint64_t> cursor) {
   std::lock_guard lock(mutex_);
   cursor_ = cursor.value_or(0);
-  max_events_ += backlog.size();  // counted in no inbox_bytes_: the bounds rise by as much
+  backlog_events_ = backlog.size();
+  for (const EventPtr& event : backlog) backlog_bytes_ += event->memory_bytes();
+  inbox_bytes_ = backlog_bytes_;
   inbox_ = std::move(backlog);
   if (!inbox_.empty() && !woken_) woken_ = true, wake();
 }
@@ -18,7 +20,9 @@ void Mailbox::open(std::vector<EventPtr> backlog, std::optional<std::uint64_t> c
 void Mailbox::deliver(EventPtr event) {
   std::lock_guard lock(mutex_);
   if (status_ != Status::open || event->seq <= cursor_) return;
-  if (inbox_.size() >= max_events_ || inbox_bytes_ + event->memory_bytes() > max_bytes_) {
+  // What arrived live counts against the bounds; a backlog still in the inbox does not.
+  if (inbox_.size() - backlog_events_ >= max_events_ ||
+      inbox_bytes_ - backlog_bytes_ + event->memory_bytes() > max_bytes_) {
     status_ = Status::overflowed;
     inbox_ = {};  // what a stuck reader pinned is freed now, not when its connection goes
     inbox_bytes_ = 0;
@@ -51,7 +55,7 @@ Mailbox::Status Mailbox::take(std::vector<EventPtr>& out) {
   else
     out.insert(out.end(), std::make_move_iterator(inbox_.begin()), std::make_move_iterator(inbox_.end()));
   inbox_.clear();
-  inbox_bytes_ = 0;
+  inbox_bytes_ = backlog_events_ = backlog_bytes_ = 0;
   return status_;
 }
 

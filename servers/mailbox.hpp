@@ -22,9 +22,9 @@ class Mailbox : public Subscriber {
 
   Mailbox(Stats& stats, std::uint64_t max_events, std::uint64_t max_bytes);
 
-  // The events before the live ones (a resume); raises the bound by as many, since catching up is
-  // not slowness. Live events at or before `cursor` are skipped (a cursor from the future, after
-  // a server restart). Called by SharedState::subscribe with the publish lock held.
+  // The events before the live ones (a resume); the bounds allow for them until the writer has
+  // taken them, since catching up is not slowness. Live events at or before `cursor` are skipped (a cursor from the
+  // future, after a server restart). Called by SharedState::subscribe with the publish lock held.
   void open(std::vector<EventPtr> backlog, std::optional<std::uint64_t> cursor);
 
   void deliver(EventPtr event) final;
@@ -46,7 +46,9 @@ class Mailbox : public Subscriber {
   std::vector<EventPtr> inbox_;
   std::uint64_t max_events_;
   std::uint64_t max_bytes_;
-  std::uint64_t inbox_bytes_ = 0;  // memory of the live events in the inbox
+  std::uint64_t inbox_bytes_ = 0;     // memory of the events in the inbox
+  std::uint64_t backlog_events_ = 0;  // the backlog's share of the inbox, until the first take()
+  std::uint64_t backlog_bytes_ = 0;
   std::uint64_t cursor_ = 0;
   Status status_ = Status::open;
   bool woken_ = false;  // an arrival's wake() is pending: the writer has not taken since

@@ -1,5 +1,4 @@
 // pushbench-server: the push techniques over one shared event log (docs/spec.md).
-#include <boost/system/system_error.hpp>
 #include <iostream>
 
 #include "servers/backends.hpp"
@@ -11,9 +10,9 @@ int main(int argc, char** argv) {
     try {
       backend.serve(options);
       return 0;
-    } catch (const boost::system::system_error& error) {
+    } catch (const pushbench::CannotListen& error) {
       std::cerr << "pushbench-server: cannot listen on " << options.bind << ":" << options.port << ": "
-                << error.code().message() << "\n";
+                << error.reason.message() << "\n";
       return 1;
     }
   }

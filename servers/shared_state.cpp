@@ -70,11 +70,6 @@ std::size_t SharedState::shutdown_all() {
   return count;
 }
 
-std::size_t SharedState::stream_count() {
-  std::lock_guard lock(mutex_);
-  return streams_.size();
-}
-
 std::string SharedState::stats_json() {
   std::uint64_t last = 0, retained = 0, retained_bytes = 0;
   {

@@ -45,7 +45,6 @@ class SharedState {
 
   // Asks every stream and waiter to close; returns how many there were.
   std::size_t shutdown_all();
-  std::size_t stream_count();
 
   std::string stats_json();
 

@@ -21,6 +21,12 @@ struct Stats {
   std::atomic<std::uint64_t> other_streams{0};  // open streams of techniques without a counter of their own
   std::atomic<std::uint64_t> long_polls_waiting{0};
 
+  // Streams and held long polls still open: at a stop, the server waits for these to say goodbye.
+  std::uint64_t subscribers_open() const {
+    return sse_streams.load(std::memory_order_relaxed) + websockets.load(std::memory_order_relaxed) +
+           other_streams.load(std::memory_order_relaxed) + long_polls_waiting.load(std::memory_order_relaxed);
+  }
+
   void add_delivery(std::uint64_t events, std::uint64_t bytes) {
     delivered.fetch_add(events, std::memory_order_relaxed);
     bytes_out.fetch_add(bytes, std::memory_order_relaxed);

@@ -85,8 +85,12 @@ def merge_clients(results, build):
     if len(results) == 1:
         return results[0]
     fields = result_schema(str(build))
-    known = {f["name"].split(".")[0] for f in fields}
-    unknown = set(results[0]) - known
+    known = {f["name"] for f in fields}
+    groups = {name.split(".")[0] for name in known if "." in name}  # errors_by_kind.timeout, ...
+    written = set()
+    for key, value in results[0].items():
+        written |= {f"{key}.{inner}" for inner in value} if key in groups else {key}
+    unknown = written - known
     if unknown:
         raise RunFailed(f"the client wrote fields its schema does not name: {sorted(unknown)}")
     merged = {}

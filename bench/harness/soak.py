@@ -16,15 +16,16 @@ from pathlib import Path
 from . import processes, techniques, wire
 from .runner import RunFailed, client_argv, start_server
 
-# Requests a client gets wrong, each answered 4xx by the server and closed or kept as HTTP says.
-BAD_REQUESTS = [
-    b"GARBAGE\r\n\r\n",
-    b"GET /poll?since=abc HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"GET /no-such-path HTTP/1.1\r\nHost: x\r\n\r\n",
-    b"POST /sse HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
-    b"GET /poll HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 16384 + b"\r\n\r\n",
-    b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
-]
+
+def bad_requests(path):
+    """Requests a client gets wrong at a technique's endpoint, each answered 4xx by the server."""
+    return [
+        b"GARBAGE\r\n\r\n",
+        f"GET {path}?since=abc HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
+        b"GET /no-such-path HTTP/1.1\r\nHost: x\r\n\r\n",
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".encode(),
+        f"GET {path} HTTP/1.1\r\nHost: x\r\nX-Big: {'b' * 16384}\r\n\r\n".encode(),
+    ]
 
 
 def _churn_once(url, technique, rng):
@@ -42,10 +43,10 @@ def _churn_once(url, technique, rng):
     return status == 200
 
 
-def _bad_once(url, rng):
+def _bad_once(url, technique, rng):
     host, port, _ = wire.address(url)
     with socket.create_connection((host, port), timeout=5) as sock:
-        sock.sendall(rng.choice(BAD_REQUESTS))
+        sock.sendall(rng.choice(bad_requests(techniques.path(technique))))
         sock.settimeout(5)
         try:
             return sock.recv(64).startswith(b"HTTP/1.1 4")
@@ -69,9 +70,9 @@ class Load(threading.Thread):
             ok = False
         self.counts["churned" if ok else "churn_failed"] += 1
 
-    def bad(self, rng, _n):
+    def bad(self, rng, n):
         try:
-            refused = _bad_once(self.url, rng)
+            refused = _bad_once(self.url, self.names[n % len(self.names)], rng)
         except OSError:
             refused = False
         self.counts["bad_requests"] += 1
@@ -116,8 +117,9 @@ def verdict(samples, key, floor):
 def run(build, scenario, run_dir):
     """Runs the soak; returns its record (samples, clients' results, load counts, verdicts)."""
     soak, run_cfg = scenario.soak, scenario.run
-    names = scenario.matrix["technique"]
-    point = {"technique": "all", "backend": scenario.matrix["backend"][0], "rate": scenario.matrix["rate"][0],
+    backend = scenario.matrix["backend"][0]
+    names = [name for name in scenario.matrix["technique"] if techniques.served_on(name, backend)]
+    point = {"technique": "all", "backend": backend, "rate": scenario.matrix["rate"][0],
              "payload": scenario.matrix["payload"][0], "connections": soak["subscribers"] * len(names),
              "poll_interval": scenario.matrix["poll_interval"][0],
              # A history that is full before the warm-up ends: its filling is not a leak.

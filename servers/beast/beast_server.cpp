@@ -44,9 +44,10 @@ void BeastServer::stop() {
   wait_for_streams(std::chrono::steady_clock::now() + limits::shutdown_grace);
 }
 
-// Gives WebSocket close handshakes time to finish, then stops whatever is left.
+// Gives streams' goodbyes (WebSocket close handshakes, SSE retry lines) and held polls' answers
+// time to go out, then stops whatever is left.
 void BeastServer::wait_for_streams(std::chrono::steady_clock::time_point deadline) {
-  if (state_.stream_count() == 0 || std::chrono::steady_clock::now() >= deadline) return ioc_.stop();
+  if (state_.stats().subscribers_open() == 0 || std::chrono::steady_clock::now() >= deadline) return ioc_.stop();
   stop_timer_.expires_after(std::chrono::milliseconds(20));
   stop_timer_.async_wait([this, deadline](boost::system::error_code) { wait_for_streams(deadline); });
 }

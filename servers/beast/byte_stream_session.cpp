@@ -67,9 +67,9 @@ void ByteStreamSession::end() {
   socket_.close(ignored);
 }
 
-// The farewell, if no write is in flight, then the end of the response.
+// The farewell (pull() calls this with no write in flight), then the end of the response.
 void ByteStreamSession::close_gracefully() {
-  if (writing_ || plan_.farewell.empty()) return finish_response();
+  if (plan_.farewell.empty()) return finish_response();
   boost::asio::async_write(
       socket_, boost::asio::buffer(plan_.farewell),
       [self = shared_from_this(), this](boost::system::error_code, std::size_t) { finish_response(); });

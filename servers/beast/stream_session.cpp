@@ -23,13 +23,15 @@ void StreamSession::subscribe(std::optional<std::uint64_t> since) {
 
 void StreamSession::pull() {
   if (stopped_) return;
-  // A write in flight keeps batch_; an overflow or a stop is acted on at once all the same.
+  // A write in flight keeps batch_; an overflow is acted on at once all the same, a stop once the
+  // write is done (written() comes back here), so that the goodbye follows it.
   switch (writing_ ? status() : take(batch_)) {
     case Status::open:
       break;
     case Status::overflowed:
       return stop(), cut_off();
     case Status::shut_down:
+      if (writing_) return;
       return stop(), close_gracefully();
   }
   if (writing_ || (batch_.empty() && control_.empty())) return;

@@ -77,8 +77,9 @@ void HttplibExchange::answer(Reply reply) {
   response_.status = static_cast<int>(reply.status());
   response_.set_header("Cache-Control", "no-store");
   for (const auto& [name, value] : reply.headers()) response_.set_header(name.c_str(), value);
-  response_.set_content(reply.body(), std::string(reply.content_type()).c_str());
-  state_.stats().add_delivery(reply.event_count(), 0);
+  std::string body = reply.body();
+  state_.stats().add_delivery(reply.event_count(), body.size());  // cpp-httplib writes the head: not counted
+  response_.set_content(std::move(body), std::string(reply.content_type()).c_str());
 }
 
 void HttplibExchange::hold(HeldAnswer held) {

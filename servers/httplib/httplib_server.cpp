@@ -96,7 +96,7 @@ void HttplibServer::run() {
 // cpp-httplib's stop() ends the streams' content providers where they are: it comes once they
 // have written their farewell (or the grace period is over).
 void HttplibServer::stop_after_streams(std::chrono::steady_clock::time_point deadline) {
-  if (state_.stream_count() == 0 || std::chrono::steady_clock::now() >= deadline) return stop_listening();
+  if (state_.stats().subscribers_open() == 0 || std::chrono::steady_clock::now() >= deadline) return stop_listening();
   stop_retry_.expires_after(std::chrono::milliseconds(10));
   stop_retry_.async_wait([this, deadline](boost::system::error_code ec) {
     if (!ec) stop_after_streams(deadline);

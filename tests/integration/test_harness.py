@@ -238,3 +238,20 @@ def test_soak_slopes_tell_a_leak_from_noise():
     leaking = [{"t": t, "rss_bytes": 50_000_000 + t * 100_000} for t in range(100)]
     assert soak.verdict(steady, "rss_bytes", 1 << 20)["flat"]
     assert not soak.verdict(leaking, "rss_bytes", 1 << 20)["flat"]
+
+
+def test_client_processes_merge_by_the_schema_and_no_field_is_dropped():
+    from harness import runner
+    done = subprocess.run([str(BUILD / "bin" / "pushbench-client"), "--technique", "sse", "--url",
+                           "http://127.0.0.1:1", "--duration", "300ms", "--out", "-"], capture_output=True, text=True)
+    one = json.loads(done.stdout)
+    other = {**one, "client_saturated": True, "duration_s": one["duration_s"] + 1}
+    merged = runner.merge_clients([one, other], BUILD)
+    assert list(merged) == list(one)  # every field, in the client's order
+    assert merged["connect_errors"] == 2 * one["connect_errors"] and merged["client_saturated"] is True
+    assert merged["duration_s"] == other["duration_s"]
+    assert merged["errors_by_kind"]["connect_refused"] == 2 * one["errors_by_kind"]["connect_refused"]
+    strange = json.loads(json.dumps(one))
+    strange["errors_by_kind"]["new_kind"] = 1
+    with pytest.raises(runner.RunFailed, match="errors_by_kind.new_kind"):
+        runner.merge_clients([strange, strange], BUILD)

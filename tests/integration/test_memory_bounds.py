@@ -66,7 +66,11 @@ def test_poll_answers_are_bounded_in_bytes(start_server):
 
 def test_history_stays_within_its_bytes(start_server):
     server = start_server("--technique", "all", "--history-bytes", "8MiB")
-    for _ in range(300):
+    time.sleep(0.3)
+    before = rss(server.proc.pid)
+    for _ in range(1000):  # 64 MiB of payloads through an 8 MiB history
         server.publish("h" * (64 << 10))
     stats = server.stats()
-    assert stats["history_bytes"] <= 8 * MIB and stats["history_events"] < 300
+    assert stats["history_bytes"] <= 8 * MIB and stats["history_events"] < 1000
+    grown = rss(server.proc.pid) - before
+    assert grown < 24 * MIB, f"RSS grew {grown / MIB:.1f} MiB with an 8 MiB history"

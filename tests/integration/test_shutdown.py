@@ -57,3 +57,15 @@ def test_clients_are_told_to_come_back(backend):
     assert f"id: {seq}".encode() in received
     out, _ = poll.communicate(timeout=10)
     assert json.loads(out) == {"events": [], "next": seq}
+
+
+@pytest.mark.parametrize("backend", ["beast", "httplib"])
+def test_a_held_long_poll_is_answered_at_a_stop_with_no_stream_open(backend):
+    server = Server("--technique", "long-poll", "--backend", backend)
+    seq = server.publish("before the stop")
+    poll = subprocess.Popen(["curl", "-sS", f"{server.url}/long-poll?since={seq}&timeout_ms=60000"],
+                            stdout=subprocess.PIPE)
+    assert wait_until(lambda: server.stats()["long_polls_waiting"] == 1)
+    assert server.stop(signal.SIGTERM) == 0, server.stderr
+    out, _ = poll.communicate(timeout=10)
+    assert json.loads(out) == {"events": [], "next": seq}

@@ -62,6 +62,9 @@ TEST(Mailbox, BacklogRaisesTheBoundAndACursorFromTheFutureSkipsLiveEvents) {
   std::vector<std::uint64_t> seqs;
   for (const EventPtr& e : taken) seqs.push_back(e->seq);
   EXPECT_EQ(seqs, (std::vector<std::uint64_t>{5, 6, 7, 9}));
+  box.deliver(event(10));  // the backlog is taken: the bound of one event holds again
+  box.deliver(event(11));
+  EXPECT_EQ(box.status(), Mailbox::Status::overflowed);
 }
 
 TEST(Mailbox, TheBoundInBytesCutsOffBeforeTheBoundInEvents) {
