@@ -22,6 +22,10 @@ std::string Connection::endpoint_target(std::string_view query) const {
   return worker_.options().path(worker_.technique().path) + std::string(query);
 }
 
+std::string Connection::resume_target() const {
+  return endpoint_target(have_seq_ ? "?since=" + std::to_string(last_seq_) : "");
+}
+
 void Connection::count_error(ErrorKind kind) {
   if (worker_.counting()) worker_.metrics().add_error(kind);
 }

@@ -45,6 +45,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string host_header() const;
   // The technique's endpoint (from the technique table) under the URL's prefix, with `query`.
   std::string endpoint_target(std::string_view query = {}) const;
+  // The endpoint with ?since=N, the last seq seen, once there is one: how a new connection resumes.
+  std::string resume_target() const;
   // Counts an error of this connection, when inside the measured window.
   void count_error(ErrorKind kind);
 

@@ -11,10 +11,7 @@ class HttpStreamClient final : public StreamConnection {
   using StreamConnection::StreamConnection;
 
  private:
-  std::string target() const override {
-    const auto seq = last_seq();
-    return endpoint_target(seq ? "?since=" + std::to_string(*seq) : "");
-  }
+  std::string target() const override { return resume_target(); }
   std::string_view content_type() const override { return "application/x-ndjson"; }
   void on_stream_start() override { line_.clear(); }
 

@@ -3,19 +3,15 @@
 // \x1e, and POSTs for what the client says). The client joins the default namespace ("40"),
 // answers pings ("2" with "3") and counts each "event" (42["event",E]) like the other techniques;
 // every packet of the protocol is in the byte counts.
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket.hpp>
-#include <deque>
-
 #include "clients/engine_io.hpp"
 #include "clients/limits.hpp"
 #include "clients/poll_connection.hpp"
 #include "clients/techniques/technique.hpp"
+#include "clients/websocket_connection.hpp"
 
 namespace pushbench {
 namespace {
 
-namespace websocket = boost::beast::websocket;
 namespace http = boost::beast::http;
 
 // Counts a packet that is the protocol's own, not an event, in the window.
@@ -23,79 +19,26 @@ void count_if_protocol(Worker& worker, std::string_view packet) {
   if (worker.counting() && !packet.starts_with("42")) ++worker.metrics().protocol_messages;
 }
 
-class SocketIoWebSocket final : public Connection {
+class SocketIoWebSocket final : public WebSocketConnection {
  public:
-  using Connection::Connection;
+  using WebSocketConnection::WebSocketConnection;
 
  private:
-  void count_protocol(std::string_view packet) { count_if_protocol(worker_, packet); }
+  std::string target() const override { return endpoint_target("?EIO=4&transport=websocket"); }
+  void on_upgraded() override {}  // established when the namespace is joined
 
-  boost::beast::tcp_stream& new_stream() override {
-    ws_.emplace(tap(), worker_.ioc());
-    buffer_.clear();
-    outgoing_.clear();
-    writing_ = false;
-    return ws_->next_layer().next_layer();
+  void on_message(std::string_view packet) override {
+    count_if_protocol(worker_, packet);
+    const engine_io::Reaction reaction = engine_io::react(packet, sid_, [this](const EventFields& f) { on_event(f); });
+    if (reaction.closed) return fail(ErrorKind::closed);
+    if (reaction.malformed) count_error(ErrorKind::protocol);
+    if (reaction.joined) established();
+    if (!reaction.reply.empty()) {
+      count_if_protocol(worker_, reaction.reply);
+      send(std::string(reaction.reply));
+    }
   }
 
-  void on_open() override {
-    ws_->next_layer().next_layer().expires_never();
-    auto timeouts = websocket::stream_base::timeout::suggested(boost::beast::role_type::client);
-    timeouts.handshake_timeout = worker_.options().timeout;
-    ws_->set_option(timeouts);
-    if (worker_.counting()) ++worker_.metrics().http_requests;
-    ws_->async_handshake(host_header(), endpoint_target("?EIO=4&transport=websocket"),
-                         [self = shared_from_this(), this](boost::system::error_code ec) {
-                           if (ec == websocket::error::upgrade_declined) return fail(ErrorKind::http_status);
-                           if (ec) return fail(classify(ec));
-                           read_next();
-                         });
-  }
-
-  void read_next() {
-    ws_->async_read(buffer_, [self = shared_from_this(), this](boost::system::error_code ec, std::size_t) {
-      if (ec) return fail(classify(ec));
-      const auto data = buffer_.cdata();
-      const std::string_view packet(static_cast<const char*>(data.data()), data.size());
-      count_protocol(packet);
-      const engine_io::Reaction reaction =
-          engine_io::react(packet, sid_, [this](const EventFields& f) { on_event(f); });
-      if (reaction.closed) return fail(ErrorKind::closed);
-      if (reaction.malformed) count_error(ErrorKind::protocol);
-      if (reaction.joined) established();
-      if (!reaction.reply.empty()) send(std::string(reaction.reply));
-      buffer_.consume(buffer_.size());
-      read_next();
-    });
-  }
-
-  // One write in flight, the rest queued.
-  void send(std::string text) {
-    count_protocol(text);
-    outgoing_.push_back(std::move(text));
-    if (!writing_) write_next();
-  }
-
-  void write_next() {
-    writing_ = !outgoing_.empty();
-    if (!writing_) return;
-    ws_->text(true);
-    ws_->async_write(boost::asio::buffer(outgoing_.front()),
-                     [self = shared_from_this(), this](boost::system::error_code ec, std::size_t) {
-                       if (ec) return;  // the read side reports the failure
-                       outgoing_.pop_front();
-                       write_next();
-                     });
-  }
-
-  void close_politely() override {
-    if (ws_ && ws_->is_open()) ws_->async_close(websocket::close_code::normal, [self = shared_from_this()](auto) {});
-  }
-
-  std::optional<websocket::stream<WireStream>> ws_;
-  boost::beast::flat_buffer buffer_;
-  std::deque<std::string> outgoing_;
-  bool writing_ = false;
   std::string sid_;
 };
 

@@ -1,0 +1,63 @@
+#include "clients/websocket_connection.hpp"
+
+#include "clients/limits.hpp"
+
+namespace pushbench {
+
+namespace websocket = boost::beast::websocket;
+
+boost::beast::tcp_stream& WebSocketConnection::new_stream() {
+  ws_.emplace(tap(), worker_.ioc());
+  buffer_.clear();
+  outgoing_.clear();
+  writing_ = false;
+  return ws_->next_layer().next_layer();
+}
+
+void WebSocketConnection::on_open() {
+  ws_->next_layer().next_layer().expires_never();  // the websocket timeouts take over
+  auto timeouts = websocket::stream_base::timeout::suggested(boost::beast::role_type::client);
+  timeouts.handshake_timeout = worker_.options().timeout;
+  ws_->set_option(timeouts);
+  ws_->read_message_max(client_limits::max_answer_bytes);
+  if (worker_.counting()) ++worker_.metrics().http_requests;
+  ws_->async_handshake(host_header(), target(), [self = shared_from_this(), this](boost::system::error_code ec) {
+    if (ec == websocket::error::upgrade_declined) return fail(ErrorKind::http_status);
+    if (ec) return fail(classify(ec));
+    on_upgraded();
+    read_next();
+  });
+}
+
+void WebSocketConnection::read_next() {
+  ws_->async_read(buffer_, [self = shared_from_this(), this](boost::system::error_code ec, std::size_t) {
+    if (ec) return fail(classify(ec));
+    const auto data = buffer_.cdata();
+    on_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    buffer_.consume(buffer_.size());
+    read_next();
+  });
+}
+
+void WebSocketConnection::send(std::string text) {
+  outgoing_.push_back(std::move(text));
+  if (!writing_) write_next();
+}
+
+void WebSocketConnection::write_next() {
+  writing_ = !outgoing_.empty();
+  if (!writing_) return;
+  ws_->text(true);
+  ws_->async_write(boost::asio::buffer(outgoing_.front()),
+                   [self = shared_from_this(), this](boost::system::error_code ec, std::size_t) {
+                     if (ec) return;  // the read side reports the failure
+                     outgoing_.pop_front();
+                     write_next();
+                   });
+}
+
+void WebSocketConnection::close_politely() {
+  if (ws_ && ws_->is_open()) ws_->async_close(websocket::close_code::normal, [self = shared_from_this()](auto) {});
+}
+
+}  // namespace pushbench

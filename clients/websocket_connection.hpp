@@ -1,0 +1,38 @@
+#pragma once
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "clients/connection.hpp"
+
+namespace pushbench {
+
+// What the WebSocket clients share (the websocket technique, Socket.IO's websocket transport):
+// the upgrade to the technique's target, a read loop handing each message to the technique, one
+// write in flight with a queue behind it, and a polite close. Beast masks the client's frames,
+// answers the server's pings and completes a close.
+class WebSocketConnection : public Connection {
+ protected:
+  using Connection::Connection;
+
+  virtual std::string target() const = 0;  // the upgrade request's target, with any resume cursor
+  virtual void on_upgraded() = 0;
+  virtual void on_message(std::string_view text) = 0;
+  void send(std::string text);
+
+ private:
+  boost::beast::tcp_stream& new_stream() override;
+  void on_open() override;
+  void close_politely() override;
+  void read_next();
+  void write_next();
+
+  std::optional<boost::beast::websocket::stream<WireStream>> ws_;
+  boost::beast::flat_buffer buffer_;
+  std::deque<std::string> outgoing_;
+  bool writing_ = false;
+};
+
+}  // namespace pushbench
