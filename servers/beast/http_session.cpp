@@ -1,7 +1,10 @@
 #include "servers/beast/http_session.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 
 #include "servers/beast/beast_exchange.hpp"
 #include "servers/limits.hpp"
@@ -82,13 +85,16 @@ void HttpSession::drain() {
 
 void HttpSession::watch_for_hangup(std::function<void()> on_gone) {
   stream_.socket().async_wait(
-      tcp::socket::wait_read, [self = shared_from_this(), on_gone = std::move(on_gone)](beast::error_code ec) {
+      tcp::socket::wait_read, [self = shared_from_this(), on_gone = std::move(on_gone)](beast::error_code ec) mutable {
         if (ec) return;  // cancelled: the answer is going out
+        // A peek that never blocks: a readiness with nothing to read (it happens) must not hold
+        // this thread, and the strand with it, until the client sends something.
         char byte;
-        beast::error_code peek_ec;
-        const std::size_t n =
-            self->stream_.socket().receive(boost::asio::buffer(&byte, 1), tcp::socket::message_peek, peek_ec);
-        if (n == 0 || peek_ec) on_gone();
+        const ssize_t n = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+          return self->watch_for_hangup(std::move(on_gone));
+        }
+        if (n <= 0) on_gone();  // closed (0) or reset; more bytes are a pipelined request, kept
       });
 }
 
