@@ -1,12 +1,10 @@
 #include "servers/beast/http_session.hpp"
 
-#include <sys/socket.h>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
-#include <cerrno>
 
 #include "servers/beast/beast_exchange.hpp"
+#include "servers/beast/peer_state.hpp"
 #include "servers/limits.hpp"
 #include "servers/router.hpp"
 
@@ -84,18 +82,18 @@ void HttpSession::drain() {
 }
 
 void HttpSession::watch_for_hangup(std::function<void()> on_gone) {
-  stream_.socket().async_wait(
-      tcp::socket::wait_read, [self = shared_from_this(), on_gone = std::move(on_gone)](beast::error_code ec) mutable {
-        if (ec) return;  // cancelled: the answer is going out
-        // A peek that never blocks: a readiness with nothing to read (it happens) must not hold
-        // this thread, and the strand with it, until the client sends something.
-        char byte;
-        const ssize_t n = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-          return self->watch_for_hangup(std::move(on_gone));
-        }
-        if (n <= 0) on_gone();  // closed (0) or reset; more bytes are a pipelined request, kept
-      });
+  stream_.socket().async_wait(tcp::socket::wait_read,
+                              [self = shared_from_this(), on_gone = std::move(on_gone)](beast::error_code ec) mutable {
+                                if (ec) return;  // cancelled: the answer is going out
+                                switch (peer_state(self->stream_.socket().native_handle())) {
+                                  case PeerState::gone:
+                                    return on_gone();
+                                  case PeerState::quiet:
+                                    return self->watch_for_hangup(std::move(on_gone));
+                                  case PeerState::sent_bytes:
+                                    return;  // a pipelined request, read after the answer
+                                }
+                              });
 }
 
 void HttpSession::stop_watching() {
