@@ -29,7 +29,10 @@ void Publisher::start(double rate, std::size_t payload) {
   if (rate > 0) wait_for_next();
 }
 
-void Publisher::stop() { timer_.cancel(); }
+// On the publisher's own strand, as set_rate: a stop signal's thread must not touch the timer.
+void Publisher::stop() {
+  boost::asio::post(timer_.get_executor(), [this] { timer_.cancel(); });
+}
 
 void Publisher::set_rate(double rate) {
   boost::asio::post(timer_.get_executor(), [this, rate] {
