@@ -2,6 +2,7 @@
 
 #include "core/json.hpp"
 #include "core/sse_format.hpp"
+#include "core/ws_frame.hpp"
 
 namespace pushbench {
 
@@ -18,6 +19,7 @@ EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data)
   append_json_string(event->json, data);
   event->json += '}';
   event->sse = sse_event_frame(seq, event->json);
+  event->ws = server_frame(0x1, event->json);
   return event;
 }
 

@@ -12,10 +12,11 @@ namespace pushbench {
 struct EncodedEvent {
   std::uint64_t seq = 0;
   std::int64_t ts = 0;  // publish time, ns since the Unix epoch (CLOCK_REALTIME)
-  std::string json;     // {"seq":N,"ts":T,"data":"..."}: poll bodies and WebSocket text frames
+  std::string json;     // {"seq":N,"ts":T,"data":"..."}: poll bodies, HTTP stream lines
   std::string sse;      // "id: N\ndata: <json>\n\n"
+  std::string ws;       // the WebSocket text frame of the json: a 2-10 byte header, then the json
 
-  std::size_t memory_bytes() const { return sizeof(*this) + json.capacity() + sse.capacity(); }
+  std::size_t memory_bytes() const { return sizeof(*this) + json.capacity() + sse.capacity() + ws.capacity(); }
 };
 
 using EventPtr = std::shared_ptr<const EncodedEvent>;

@@ -23,6 +23,16 @@ std::size_t encode_frame_header(const FrameHeader& header, std::uint8_t* out) {
   return at;
 }
 
+std::string server_frame(std::uint8_t opcode, std::string_view payload) {
+  std::array<std::uint8_t, max_frame_header> header;
+  const std::size_t size = encode_frame_header({.opcode = opcode, .payload_length = payload.size()}, header.data());
+  std::string frame;
+  frame.reserve(size + payload.size());
+  frame.append(reinterpret_cast<const char*>(header.data()), size);
+  frame += payload;
+  return frame;
+}
+
 std::optional<FrameHeader> parse_frame_header(std::string_view bytes) {
   if (bytes.size() < 2) return std::nullopt;
   const auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(bytes[i]); };

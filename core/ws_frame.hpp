@@ -3,12 +3,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace pushbench {
 
-// RFC 6455 section 5.2 base framing: what a frame header says and how big it is. The servers and
-// clients let Beast do the protocol; this is for accounting, conformance checks and benchmarks.
+// RFC 6455 section 5.2 base framing: what a frame header says and how big it is. The event-loop
+// server frames and reads its established connections with these (the clients let Beast do it);
+// they also serve accounting, conformance checks and benchmarks.
 struct FrameHeader {
   bool fin = true;
   std::uint8_t opcode = 0x1;
@@ -27,6 +29,9 @@ constexpr std::size_t frame_header_size(std::uint64_t payload_length, bool maske
 
 // Writes the header into `out` (at least max_frame_header bytes); returns its size.
 std::size_t encode_frame_header(const FrameHeader& header, std::uint8_t* out);
+
+// A whole unmasked frame as a server sends it: header, then payload.
+std::string server_frame(std::uint8_t opcode, std::string_view payload);
 
 // The header at the front of `bytes`, or nullopt while it is incomplete.
 std::optional<FrameHeader> parse_frame_header(std::string_view bytes);

@@ -33,6 +33,17 @@ std::uint64_t SharedState::last_seq() {
   return log_.last_seq();
 }
 
+std::uint64_t SharedState::backlog(std::optional<std::uint64_t> since, std::vector<EventPtr>& out) {
+  std::lock_guard lock(mutex_);
+  if (since) log_.read_since(*since, log_.size(), SIZE_MAX, out);
+  return log_.last_seq();
+}
+
+void SharedState::subscribe(const std::shared_ptr<Subscriber>& subscriber) {
+  std::lock_guard lock(mutex_);
+  streams_.emplace(subscriber.get(), subscriber);
+}
+
 void SharedState::subscribe(const std::shared_ptr<Mailbox>& stream, std::optional<std::uint64_t> since) {
   std::vector<EventPtr> backlog;
   std::lock_guard lock(mutex_);

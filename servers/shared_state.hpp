@@ -33,9 +33,15 @@ class SharedState {
   std::vector<EventPtr> read(std::uint64_t since);
   std::uint64_t last_seq();
 
+  // The events after `since` still in the log (none for nullopt), appended to `out`; returns the
+  // last seq published, which they end with.
+  std::uint64_t backlog(std::optional<std::uint64_t> since, std::vector<EventPtr>& out);
+
   // Registers a stream for the events after `since` (nullopt: from now on): the backlog already
   // in the log goes into its mailbox first, then every later event through deliver().
   void subscribe(const std::shared_ptr<Mailbox>& stream, std::optional<std::uint64_t> since);
+  // Registers a fan-out of its own (an io thread's), fed every event from now on.
+  void subscribe(const std::shared_ptr<Subscriber>& subscriber);
   void unsubscribe(const Subscriber* stream);
 
   // Long poll: the events after `since` if there are any; otherwise registers `waiter` for one

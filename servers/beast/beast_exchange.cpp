@@ -88,7 +88,8 @@ void BeastExchange::stream(EventStream stream) {
 }
 
 void BeastExchange::upgrade_websocket(std::optional<std::uint64_t> since) {
-  std::make_shared<WebSocketSession>(session_->take_connection(), session_->state())->start(std::move(request_), since);
+  std::make_shared<WebSocketSession>(session_->take_connection(), session_->state())
+      ->start(header("Sec-WebSocket-Key"), since);
 }
 
 }  // namespace pushbench

@@ -1,21 +1,31 @@
 #include "servers/beast/beast_server.hpp"
 
-#include "servers/limits.hpp"
-
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <csignal>
 #include <thread>
-#include <vector>
+
+#include "servers/limits.hpp"
 
 namespace pushbench {
 
+namespace {
+std::vector<std::shared_ptr<IoThread>> make_threads(SharedState& state) {
+  std::vector<std::shared_ptr<IoThread>> threads(std::max<std::uint64_t>(state.options().threads, 1));
+  for (auto& thread : threads) {
+    thread = std::make_shared<IoThread>();
+    state.subscribe(thread);
+  }
+  return threads;
+}
+}  // namespace
+
 BeastServer::BeastServer(ServerOptions options)
     : state_(std::move(options)),
-      ioc_(static_cast<int>(std::max<std::uint64_t>(state_.options().threads, 1))),
-      signals_(ioc_, SIGINT, SIGTERM),
-      listener_(std::make_shared<Listener>(ioc_, state_)),
-      publisher_(boost::asio::make_strand(ioc_), state_),
-      stop_timer_(ioc_) {
+      threads_(make_threads(state_)),
+      signals_(main_context(), SIGINT, SIGTERM),
+      listener_(std::make_shared<Listener>(threads_, state_)),
+      publisher_(main_context().get_executor(), state_),
+      stop_timer_(main_context()) {
   state_.attach_publisher(&publisher_);
 }
 
@@ -31,10 +41,14 @@ void BeastServer::run() {
   signals_.async_wait([this](boost::system::error_code ec, int) {
     if (!ec) stop();
   });
-  std::vector<std::jthread> extra;
-  for (std::uint64_t i = 1; i < std::max<std::uint64_t>(options.threads, 1); ++i)
-    extra.emplace_back([this] { ioc_.run(); });
-  ioc_.run();
+  std::vector<std::jthread> others;
+  for (std::size_t i = 1; i < threads_.size(); ++i) {
+    others.emplace_back([context = &threads_[i]->context()] {
+      const auto idle_until_stopped = boost::asio::make_work_guard(*context);
+      context->run();
+    });
+  }
+  main_context().run();
 }
 
 void BeastServer::stop() {
@@ -47,7 +61,10 @@ void BeastServer::stop() {
 // Gives streams' goodbyes (WebSocket close handshakes, SSE retry lines) and held polls' answers
 // time to go out, then stops whatever is left.
 void BeastServer::wait_for_streams(std::chrono::steady_clock::time_point deadline) {
-  if (state_.stats().subscribers_open() == 0 || std::chrono::steady_clock::now() >= deadline) return ioc_.stop();
+  if (state_.stats().subscribers_open() == 0 || std::chrono::steady_clock::now() >= deadline) {
+    for (const auto& thread : threads_) thread->context().stop();
+    return;
+  }
   stop_timer_.expires_after(std::chrono::milliseconds(20));
   stop_timer_.async_wait([this, deadline](boost::system::error_code) { wait_for_streams(deadline); });
 }

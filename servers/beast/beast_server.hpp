@@ -1,18 +1,20 @@
 #pragma once
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <vector>
 
+#include "servers/beast/io_thread.hpp"
 #include "servers/beast/listener.hpp"
 #include "servers/publisher.hpp"
 #include "servers/shared_state.hpp"
 
 namespace pushbench {
 
-// The Beast server: one io_context run by --threads threads, the listener, the built-in publisher,
-// and a clean stop on SIGINT/SIGTERM (streams closed, WebSocket close 1001, out within 2 s).
+// The Beast server: --threads io threads (each an io_context of its own), the listener and the
+// built-in publisher on the first, and a clean stop on SIGINT/SIGTERM (streams closed, WebSocket
+// close 1001, out within 2 s).
 class BeastServer {
  public:
   explicit BeastServer(ServerOptions options);
@@ -21,11 +23,12 @@ class BeastServer {
   void run();                               // until a stop signal
 
  private:
+  boost::asio::io_context& main_context() { return threads_.front()->context(); }
   void stop();
   void wait_for_streams(std::chrono::steady_clock::time_point deadline);
 
-  SharedState state_;  // first: sessions still unsubscribe from it while the io_context is destroyed
-  boost::asio::io_context ioc_;
+  SharedState state_;  // first: sessions still unsubscribe from it while the io_contexts are destroyed
+  std::vector<std::shared_ptr<IoThread>> threads_;
   boost::asio::signal_set signals_;
   std::shared_ptr<Listener> listener_;
   Publisher publisher_;

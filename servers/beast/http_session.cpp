@@ -10,8 +10,8 @@
 
 namespace pushbench {
 
-HttpSession::HttpSession(tcp::socket socket, SharedState& state, ConnectionSlot slot)
-    : stream_(std::move(socket)), state_(state), slot_(std::move(slot)) {}
+HttpSession::HttpSession(tcp::socket socket, SharedState& state, ConnectionSlot slot, IoThread& thread)
+    : stream_(std::move(socket)), state_(state), slot_(std::move(slot)), thread_(thread) {}
 
 void HttpSession::run() {
   boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
@@ -101,7 +101,7 @@ void HttpSession::stop_watching() {
   stream_.socket().cancel(ignored);
 }
 
-Handover HttpSession::take_connection() { return Handover{std::move(stream_), std::move(slot_)}; }
+Handover HttpSession::take_connection() { return Handover{std::move(stream_), std::move(slot_), thread_}; }
 
 void HttpSession::close() { stream_.close(); }
 

@@ -16,10 +16,13 @@ namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 using Request = http::request<http::string_body>;
 
+class IoThread;
+
 // What a technique takes when it turns the connection into a stream (SSE, WebSocket).
 struct Handover {
   beast::tcp_stream stream;
   ConnectionSlot slot;
+  IoThread& thread;  // the thread the connection lives on
 };
 
 // One HTTP/1.1 connection: reads requests within the header, body and idle limits, hands each to
@@ -27,7 +30,7 @@ struct Handover {
 // poll) or take the connection over (SSE, WebSocket).
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, SharedState& state, ConnectionSlot slot);
+  HttpSession(tcp::socket socket, SharedState& state, ConnectionSlot slot, IoThread& thread);
 
   void run();
   void send(Reply reply);       // on the session's executor; reads the next request when keep-alive
@@ -55,6 +58,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::optional<http::request_parser<http::string_body>> parser_;
   SharedState& state_;
   ConnectionSlot slot_;
+  IoThread& thread_;
   std::optional<Reply> reply_;  // the response being written
   bool keep_alive_ = false;
 };

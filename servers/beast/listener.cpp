@@ -1,15 +1,14 @@
 #include "servers/beast/listener.hpp"
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "servers/beast/http_session.hpp"
 #include "servers/limits.hpp"
 
 namespace pushbench {
 
-Listener::Listener(boost::asio::io_context& ioc, SharedState& state)
-    : ioc_(ioc), state_(state), acceptor_(boost::asio::make_strand(ioc)), retry_(acceptor_.get_executor()) {}
+Listener::Listener(const std::vector<std::shared_ptr<IoThread>>& threads, SharedState& state)
+    : threads_(threads), state_(state), acceptor_(threads.front()->context()), retry_(acceptor_.get_executor()) {}
 
 boost::asio::ip::tcp::endpoint Listener::open(const boost::asio::ip::tcp::endpoint& endpoint) {
   acceptor_.open(endpoint.protocol());
@@ -32,13 +31,14 @@ void Listener::stop() {
 }
 
 void Listener::accept_next() {
-  acceptor_.async_accept(boost::asio::make_strand(ioc_),
-                         [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-                           self->on_accept(ec, std::move(socket));
+  IoThread& thread = *threads_[next_thread_++ % threads_.size()];
+  acceptor_.async_accept(thread.context(),
+                         [self = shared_from_this(), &thread](boost::system::error_code ec, tcp::socket socket) {
+                           self->on_accept(ec, std::move(socket), thread);
                          });
 }
 
-void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
+void Listener::on_accept(boost::system::error_code ec, tcp::socket socket, IoThread& thread) {
   if (ec == boost::asio::error::operation_aborted || !acceptor_.is_open()) return;
   if (ec) {
     retry_.expires_after(limits::accept_retry);
@@ -52,11 +52,11 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
   socket.set_option(tcp::no_delay(true), ignored);  // events are small and latency is what we measure
   if (stats.connections.load(std::memory_order_relaxed) >= state_.options().max_connections) {
     stats.connections_rejected.fetch_add(1, std::memory_order_relaxed);
-    auto session = std::make_shared<HttpSession>(std::move(socket), state_, ConnectionSlot{});
+    auto session = std::make_shared<HttpSession>(std::move(socket), state_, ConnectionSlot{}, thread);
     boost::asio::post(session->executor(), [session] { session->refuse(503, "too many connections"); });
   } else {
     stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
-    std::make_shared<HttpSession>(std::move(socket), state_, ConnectionSlot{stats})->run();
+    std::make_shared<HttpSession>(std::move(socket), state_, ConnectionSlot{stats}, thread)->run();
   }
   accept_next();
 }

@@ -3,16 +3,20 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <vector>
+
+#include "servers/beast/io_thread.hpp"
 
 #include "servers/shared_state.hpp"
 
 namespace pushbench {
 
-// Accepts connections, each onto its own strand, and starts an HTTP session for it; beyond
+// Accepts connections onto the io threads in turn and starts an HTTP session for each; beyond
 // --max-connections a connection is answered 503 and closed.
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(boost::asio::io_context& ioc, SharedState& state);
+  // Accepts on the first thread.
+  Listener(const std::vector<std::shared_ptr<IoThread>>& threads, SharedState& state);
 
   // Binds and listens; throws boost::system::system_error when it cannot.
   boost::asio::ip::tcp::endpoint open(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -21,9 +25,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
  private:
   void accept_next();
-  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket, IoThread& thread);
 
-  boost::asio::io_context& ioc_;
+  const std::vector<std::shared_ptr<IoThread>>& threads_;
+  std::size_t next_thread_ = 0;
   SharedState& state_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_;  // after an accept error such as EMFILE, instead of spinning

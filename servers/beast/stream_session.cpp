@@ -1,56 +1,126 @@
 #include "servers/beast/stream_session.hpp"
 
-#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
+#include <span>
+
+#include "servers/beast/io_thread.hpp"
 
 namespace pushbench {
 
-StreamSession::StreamSession(SharedState& state, boost::asio::any_io_executor executor,
-                             std::atomic<std::uint64_t>& gauge)
+StreamSession::StreamSession(Handover connection, SharedState& state, std::atomic<std::uint64_t>& gauge,
+                             Encoding encoding, std::string_view event_end)
     : Mailbox(state.stats(), state.options().max_queued_events, state.options().max_queued_bytes),
+      socket_(connection.stream.release_socket()),
       state_(state),
-      executor_(std::move(executor)),
-      gauge_(gauge) {}
-
-StreamSession::~StreamSession() { state_.unsubscribe(this); }
-
-void StreamSession::wake() {
-  boost::asio::post(executor_, [self = shared_from_this()] { self->pull(); });
+      slot_(std::move(connection.slot)),
+      thread_(connection.thread),
+      encoding_(encoding),
+      event_end_(event_end),
+      gauge_(gauge) {
+  socket_.non_blocking(true);  // a write that the socket cannot take at once returns instead of waiting
 }
 
-void StreamSession::subscribe(std::optional<std::uint64_t> since) {
-  state_.subscribe(std::static_pointer_cast<Mailbox>(shared_from_this()), since);
+void StreamSession::offer(EventPtr event) {
+  const auto self = shared_from_this();  // a write error may close it
+  deliver(std::move(event));
+  if (pull_due_) pull();
+}
+
+void StreamSession::end() {
+  const auto self = shared_from_this();
+  shutdown();
+  if (pull_due_) pull();
+}
+
+void StreamSession::subscribe(std::optional<std::uint64_t> since, std::string head) {
+  own_bytes_.push_back(std::move(head));
+  std::vector<EventPtr> backlog;
+  const std::uint64_t last = state_.backlog(since, backlog);
+  // What the walk still brings up to `last` is in the backlog already (or before the cursor).
+  open(std::move(backlog), std::max(since.value_or(0), last));
+  thread_.add(*this);
+  pull();
+}
+
+void StreamSession::send(std::string bytes) {
+  if (phase_ != Phase::streaming) return;
+  own_bytes_.push_back(std::move(bytes));
+  flush();
+}
+
+void StreamSession::end_with(std::string last_words) {
+  if (phase_ != Phase::streaming) return;
+  phase_ = Phase::ending;
+  unlink();  // no more events
+  own_bytes_.push_back(std::move(last_words));
+  flush();
+}
+
+void StreamSession::close() {
+  if (phase_ == Phase::closed) return;
+  phase_ = Phase::closed;
+  unlink();
+  on_close();
+  boost::system::error_code ignored;
+  socket_.close(ignored);
 }
 
 void StreamSession::pull() {
-  if (stopped_) return;
+  pull_due_ = false;
+  if (phase_ != Phase::streaming) return;
   // A write in flight keeps batch_; an overflow is acted on at once all the same, a stop once the
   // write is done (written() comes back here), so that the goodbye follows it.
   switch (writing_ ? status() : take(batch_)) {
     case Status::open:
-      break;
+      return flush();
     case Status::overflowed:
-      return stop(), cut_off();
+      return close();
     case Status::shut_down:
-      if (writing_) return;
-      return stop(), close_gracefully();
+      if (!writing_) end_with(goodbye());
+      return;
   }
-  if (writing_ || (batch_.empty() && control_.empty())) return;
-  writing_ = true;
-  write_batch();
 }
 
-void StreamSession::written(std::size_t wire_bytes) {
-  state_.stats().add_delivery(batch_.size(), wire_bytes);
+void StreamSession::flush() {
+  if (writing_ || phase_ == Phase::closed || (own_bytes_.empty() && batch_.empty())) return;
+  writing_ = true;
+  own_bytes_sending_.swap(own_bytes_);
+  gather_.clear();
+  for (const std::string& bytes : own_bytes_sending_) gather_.emplace_back(boost::asio::buffer(bytes));
+  for (const EventPtr& event : batch_) {
+    gather_.emplace_back(boost::asio::buffer(encoding_(*event)));
+    if (!event_end_.empty()) gather_.emplace_back(boost::asio::buffer(event_end_));
+  }
+  const std::span<const boost::asio::const_buffer> all(gather_);
+  boost::system::error_code error;
+  const std::size_t sent = socket_.write_some(all, error);
+  if (error && error != boost::asio::error::would_block) return close();
+  if (sent == boost::asio::buffer_size(all)) return written(sent);
+  beast::buffers_suffix<std::span<const boost::asio::const_buffer>> rest(all);
+  rest.consume(sent);
+  boost::asio::async_write(socket_, rest,
+                           [self = shared_from_this(), this, sent](boost::system::error_code ec, std::size_t bytes) {
+                             if (ec) return close();
+                             written(sent + bytes);
+                           });
+}
+
+void StreamSession::written(std::size_t bytes) {
+  state_.stats().add_delivery(batch_.size(), bytes);
   batch_.clear();
-  control_.clear();
+  own_bytes_sending_.clear();
   ++writes_;
   writing_ = false;
-  pull();
-}
-
-void StreamSession::stop() {
-  stopped_ = true;  // batch_ stays: a write in flight may still be using its buffers
-  state_.unsubscribe(this);
+  switch (phase_) {
+    case Phase::streaming:
+      return pull();
+    case Phase::ending:
+      if (own_bytes_.empty()) return said_goodbye();
+      return flush();
+    case Phase::closed:
+      return;
+  }
 }
 
 }  // namespace pushbench

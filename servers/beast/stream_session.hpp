@@ -1,48 +1,76 @@
 #pragma once
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/intrusive/list_hook.hpp>
 #include <memory>
 #include <optional>
-#include <string_view>
+#include <string>
 #include <vector>
 
+#include "servers/beast/http_session.hpp"
 #include "servers/mailbox.hpp"
 #include "servers/shared_state.hpp"
 
 namespace pushbench {
 
-// What the event-loop backend's streams (byte streams such as SSE, and WebSocket) share: a
-// mailbox fed by publishes and one write in flight on the session's strand; each write takes
-// everything that arrived since the last one.
-class StreamSession : public Mailbox, public std::enable_shared_from_this<StreamSession> {
+using IoThreadHook = boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
+
+// What the event-loop backend's streams (HTTP streams such as SSE, and WebSocket) share: the
+// socket, a mailbox fed by its thread's walk over each publish, and one write in flight. A write
+// gathers the stream's own bytes (a head, a heartbeat, a pong) and every event that arrived since
+// the last one, each in the stream's encoding; it goes out at once when the socket takes it, which
+// it nearly always does, and waits for the socket only when it does not.
+class StreamSession : public Mailbox, public IoThreadHook, public std::enable_shared_from_this<StreamSession> {
+ public:
+  using Encoding = std::string_view (*)(const EncodedEvent& event);
+
+  // From the thread's walk, on this session's thread.
+  void offer(EventPtr event);
+  void end();  // the server is stopping: say goodbye after what is queued
+
  protected:
-  StreamSession(SharedState& state, boost::asio::any_io_executor executor, std::atomic<std::uint64_t>& gauge);
-  ~StreamSession() override;
+  // Each event goes out as encoding(event) followed by event_end (may be empty).
+  StreamSession(Handover connection, SharedState& state, std::atomic<std::uint64_t>& gauge, Encoding encoding,
+                std::string_view event_end);
 
-  // On the session's executor, once the stream is ready for events.
-  void subscribe(std::optional<std::uint64_t> since);
-  // Starts a write if none is in flight and there is something to send.
-  void pull();
-  // The write of `batch_` (and `control_`) completed.
-  void written(std::size_t wire_bytes);
-  // The transport is gone or being closed: no more writes.
-  void stop();
+  // `head` goes out, then the events after `since` (nullopt: from now on). Subscribed before
+  // the head is sent, so a client that has read the head misses nothing published after it.
+  void subscribe(std::optional<std::uint64_t> since, std::string head);
+  // While streaming: queues the stream's own bytes, sent before the next events.
+  void send(std::string bytes);
+  // No more events: `last_words` go out after what is queued, then said_goodbye() is called.
+  void end_with(std::string last_words);
+  // The connection is gone or given up: no more writes, the socket is closed.
+  void close();
+  bool closed() const { return phase_ == Phase::closed; }
 
-  virtual void write_batch() = 0;       // writes control_ then batch_; completion calls written()
-  virtual void close_gracefully() = 0;  // the server is stopping
-  virtual void cut_off() = 0;           // too slow: close at once
+  virtual std::string goodbye() = 0;  // the last words when the server stops
+  virtual void said_goodbye() = 0;    // they were written: end the connection
+  virtual void on_close() {}          // cancel the stream's timers
 
+  tcp::socket socket_;
   SharedState& state_;
-  boost::asio::any_io_executor executor_;
-  std::vector<std::string_view> control_;  // bytes of the stream itself (head, heartbeat), sent first
-  std::vector<EventPtr> batch_;            // the events being written
   std::size_t writes_ = 0;
-  bool writing_ = false;  // also set while a handshake holds the writes back
-  bool stopped_ = false;
+  bool writing_ = false;
 
  private:
-  void wake() final;
+  enum class Phase { streaming, ending, closed };
 
+  void wake() final { pull_due_ = true; }
+  void pull();
+  void flush();
+  void written(std::size_t bytes);
+
+  ConnectionSlot slot_;
+  IoThread& thread_;
+  Encoding encoding_;
+  std::string_view event_end_;
   GaugeHold gauge_;
+  Phase phase_ = Phase::streaming;
+  bool pull_due_ = false;               // the mailbox has news for the writer
+  std::vector<std::string> own_bytes_;  // queued: head, heartbeats, control frames
+  std::vector<std::string> own_bytes_sending_;
+  std::vector<EventPtr> batch_;  // the events being written
+  std::vector<boost::asio::const_buffer> gather_;
 };
 
 }  // namespace pushbench

@@ -1,64 +1,102 @@
 #include "servers/beast/websocket_session.hpp"
 
-#include "core/ws_frame.hpp"
+#include <array>
+
+#include "core/ws_handshake.hpp"
+#include "servers/limits.hpp"
 
 namespace pushbench {
 
-namespace websocket = beast::websocket;
+namespace {
+constexpr std::uint8_t close_opcode = 0x8, ping_opcode = 0x9, pong_opcode = 0xA;
+constexpr std::uint16_t going_away = 1001;
+
+std::string close_frame(std::uint16_t code) {
+  if (code == 0) return server_frame(close_opcode, {});
+  const char body[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
+  return server_frame(close_opcode, {body, 2});
+}
+}  // namespace
 
 WebSocketSession::WebSocketSession(Handover connection, SharedState& state)
-    : StreamSession(state, connection.stream.get_executor(), state.stats().websockets),
-      ws_(std::move(connection.stream)),
-      slot_(std::move(connection.slot)) {}
+    : StreamSession(
+          std::move(connection), state, state.stats().websockets,
+          [](const EncodedEvent& event) -> std::string_view { return event.ws; }, ""),
+      reader_(state.options().ws_max_message),
+      timer_(socket_.get_executor()) {}
 
-void WebSocketSession::start(Request request, std::optional<std::uint64_t> since) {
-  const ServerOptions& options = state_.options();
-  beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts below take over
-  ws_.set_option(websocket::stream_base::timeout{options.ws_handshake_timeout, options.ws_idle_timeout, true});
-  ws_.read_message_max(options.ws_max_message);
-  ws_.auto_fragment(false);  // one frame per event
-  ws_.text(true);
-  request_ = std::move(request);
-  // Subscribed before the 101 goes out, so a client that sees the handshake done misses nothing.
-  writing_ = true;
-  subscribe(since);
-  ws_.async_accept(request_, [self = shared_from_this(), this](beast::error_code ec) {
-    request_ = {};
-    if (ec) return stop();
-    writing_ = false;
-    pull();
-    read_next();
+void WebSocketSession::start(std::string_view accept_key, std::optional<std::uint64_t> since) {
+  subscribe(since, websocket_switching_protocols(accept_key));
+  read_frames();
+  arm_idle_check();
+}
+
+// Waits for readability without a buffer, then reads what is there through a stack buffer: an
+// idle connection holds no read buffer.
+void WebSocketSession::read_frames() {
+  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(), this](boost::system::error_code ec) {
+    if (ec || closed()) return close();
+    std::array<char, 4096> buffer;
+    for (;;) {
+      const ssize_t n = ::recv(socket_.native_handle(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return close();
+      if (n < 0) break;
+      heard_ = true;
+      if (draining_) continue;  // after our close, what the client still sends is read and dropped
+      std::string_view in(buffer.data(), static_cast<std::size_t>(n));
+      while (!in.empty()) answer(reader_.next(in));
+      if (closed()) return;
+    }
+    read_frames();
   });
 }
 
-void WebSocketSession::write_batch() { write_frame(0, 0); }
-
-// Beast writes one message per call, so the batch goes out frame by frame.
-void WebSocketSession::write_frame(std::size_t index, std::size_t bytes_so_far) {
-  if (index == batch_.size()) return written(bytes_so_far);
-  const std::string_view json = batch_[index]->json;
-  ws_.async_write(boost::asio::buffer(json),
-                  [self = shared_from_this(), this, index, bytes_so_far](beast::error_code ec, std::size_t bytes) {
-                    if (ec) return stop();
-                    write_frame(index + 1, bytes_so_far + bytes + frame_header_size(bytes, false));
-                  });
+void WebSocketSession::answer(const ClientFrameReader::Frame& frame) {
+  using Kind = ClientFrameReader::Kind;
+  switch (frame.kind) {
+    case Kind::need_more:
+    case Kind::pong:
+      return;
+    case Kind::ping:
+      return send(server_frame(pong_opcode, frame.payload));
+    case Kind::close:  // echoed, as section 5.5.1 asks
+    case Kind::protocol_error:
+    case Kind::message_too_big:
+      return end_with(close_frame(frame.close_code));
+  }
 }
 
-// Clients have nothing to say here, but reading is what answers their pings and close; what
-// they send is dropped through a small buffer, so an idle connection holds no read buffer.
-void WebSocketSession::read_next() {
-  ws_.async_read_some(boost::asio::buffer(discard_),
-                      [self = shared_from_this(), this](beast::error_code ec, std::size_t) {
-                        if (ec) return stop();
-                        read_next();
-                      });
+// Only the client's silence counts: the events we send say nothing of whether it is there.
+void WebSocketSession::arm_idle_check() {
+  timer_.expires_after(state_.options().ws_idle_timeout / 2);
+  timer_.async_wait([self = shared_from_this(), this](boost::system::error_code ec) {
+    if (ec || closed() || draining_) return;
+    if (heard_) {
+      heard_ = pinged_ = false;
+    } else if (!pinged_) {
+      pinged_ = true;
+      send(server_frame(ping_opcode, {}));
+    } else {
+      return close();  // no answer to the ping: the client is gone
+    }
+    arm_idle_check();
+  });
 }
 
-void WebSocketSession::close_gracefully() {
-  if (!ws_.is_open()) return cut_off();
-  ws_.async_close(websocket::close_code::going_away, [self = shared_from_this()](beast::error_code) {});
-}
+std::string WebSocketSession::goodbye() { return close_frame(going_away); }
 
-void WebSocketSession::cut_off() { beast::get_lowest_layer(ws_).close(); }
+// Our close frame went out: no more writes; the client's close and anything before it are read
+// and dropped until it closes the TCP connection, bounded in time. Closing at once with unread
+// bytes would reset the connection, and the client could lose the close frame.
+void WebSocketSession::said_goodbye() {
+  draining_ = true;
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  timer_.cancel();
+  timer_.expires_after(limits::linger);
+  timer_.async_wait([self = shared_from_this(), this](boost::system::error_code ec) {
+    if (!ec) close();
+  });
+}
 
 }  // namespace pushbench

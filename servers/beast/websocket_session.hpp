@@ -1,32 +1,37 @@
 #pragma once
-#include <array>
-#include <boost/beast/websocket.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <string>
 
-#include "servers/beast/http_session.hpp"
+#include "core/ws_reader.hpp"
 #include "servers/beast/stream_session.hpp"
 
 namespace pushbench {
 
-// A WebSocket connection after the upgrade, on Beast's websocket::stream: one text frame per
-// event; Beast answers pings, sends its own as keep-alive, and closes with 1002 on protocol
-// errors (an unmasked client frame) and 1009 on a message over --ws-max-message.
+// A WebSocket connection after the upgrade, framed by pushbench itself (RFC 6455): one text frame
+// per event, queued frames gathered into one write like any stream's. It reads what the client
+// sends through ClientFrameReader: pings are answered, a close is echoed, a protocol error closes
+// with 1002 and a message over --ws-max-message with 1009. After half of --ws-idle-timeout in
+// which the client sent nothing it gets a ping, and after the other half it is dropped.
 class WebSocketSession final : public StreamSession {
  public:
   WebSocketSession(Handover connection, SharedState& state);
 
-  void start(Request request, std::optional<std::uint64_t> since);
+  // `accept_key`: the client's Sec-WebSocket-Key, already checked.
+  void start(std::string_view accept_key, std::optional<std::uint64_t> since);
 
  private:
-  void write_batch() override;
-  void write_frame(std::size_t index, std::size_t bytes_so_far);
-  void read_next();
-  void close_gracefully() override;
-  void cut_off() override;
+  void read_frames();
+  void answer(const ClientFrameReader::Frame& frame);
+  void arm_idle_check();
+  std::string goodbye() override;
+  void said_goodbye() override;
+  void on_close() override { timer_.cancel(); }
 
-  beast::websocket::stream<beast::tcp_stream> ws_;
-  ConnectionSlot slot_;
-  Request request_;  // the upgrade request, until the handshake is answered
-  std::array<char, 64> discard_;
+  ClientFrameReader reader_;
+  boost::asio::steady_timer timer_;  // the idle check; after the goodbye, the end of the drain
+  bool heard_ = false;               // the client sent something since the last idle check
+  bool pinged_ = false;
+  bool draining_ = false;
 };
 
 }  // namespace pushbench

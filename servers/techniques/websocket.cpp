@@ -1,6 +1,7 @@
-// WebSocket: an HTTP Upgrade, then one text frame per event on a full-duplex connection kept
-// alive by pings (the session itself is the backend's: servers/beast/websocket_session.cpp).
+// WebSocket: an HTTP Upgrade (RFC 6455 section 4), then one text frame per event on a full-duplex
+// connection kept alive by pings (the framing is the backend's: servers/beast/websocket_session.cpp).
 #include "core/ascii.hpp"
+#include "core/ws_handshake.hpp"
 #include "servers/cursor_query.hpp"
 #include "servers/techniques/technique.hpp"
 
@@ -11,6 +12,12 @@ void serve_websocket(Exchange& exchange, const Target& target) {
                        equals_ignoring_case(exchange.header("Upgrade"), "websocket");
   if (!upgrade) {
     return exchange.answer(Reply::error(426, "this endpoint needs a WebSocket upgrade").header("Upgrade", "websocket"));
+  }
+  if (exchange.header("Sec-WebSocket-Version") != "13") {  // section 4.4: say which version we speak
+    return exchange.answer(Reply::error(426, "Sec-WebSocket-Version must be 13").header("Sec-WebSocket-Version", "13"));
+  }
+  if (!is_websocket_key(exchange.header("Sec-WebSocket-Key"))) {
+    return exchange.answer(Reply::error(400, "Sec-WebSocket-Key must be the base64 of 16 bytes"));
   }
   exchange.upgrade_websocket(since_of(target));
 }

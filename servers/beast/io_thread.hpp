@@ -1,0 +1,38 @@
+#pragma once
+#include <boost/asio/io_context.hpp>
+#include <boost/intrusive/list.hpp>
+#include <memory>
+
+#include "servers/beast/stream_session.hpp"
+#include "servers/subscriber.hpp"
+
+namespace pushbench {
+
+// One thread of the event-loop backend: its own io_context and the streams it serves. A
+// connection stays on one thread for good, so its handlers need no strand; and a publish wakes
+// each thread once, which then walks its own streams, instead of posting to every subscriber.
+class IoThread final : public Subscriber {
+ public:
+  IoThread();
+
+  boost::asio::io_context& context() { return ioc_; }
+
+  // On this thread: the stream gets every event published from now on (SharedState::backlog
+  // covers those before).
+  void add(StreamSession& stream) { streams_.push_back(stream); }
+
+  // From the publishing thread, with the publish lock held: one post each. The posts need no
+  // owner: the io_context that runs them is this object's.
+  void deliver(EventPtr event) override;
+  void shutdown() override;
+
+ private:
+  template <typename Visit>
+  void walk(Visit visit);
+
+  // Declared before the io_context: sessions its handlers still own unlink while it is destroyed.
+  boost::intrusive::list<StreamSession, boost::intrusive::constant_time_size<false>> streams_;
+  boost::asio::io_context ioc_;
+};
+
+}  // namespace pushbench
