@@ -37,6 +37,7 @@ ClientFrameReader::Frame ClientFrameReader::next(std::string_view& in) {
     in.remove_prefix(n);
     if (payload_read_ < frame_->payload_length) break;
     const Frame frame = complete_frame();
+    if (failed_) in = {};
     if (frame.kind != Kind::need_more) return frame;
   }
   if (failed_) in = {};
@@ -66,6 +67,10 @@ std::optional<ClientFrameReader::Frame> ClientFrameReader::check_header() const 
   const Frame refused{Kind::protocol_error, {}, protocol_error};
   const std::uint8_t reserved_bits = static_cast<std::uint8_t>(header_bytes_[0]) & 0x70;
   if (reserved_bits || !frame_->masked) return refused;  // no extension was agreed; clients must mask
+  // Section 5.2: a length in the fewest bytes, and a 64-bit one with its top bit clear.
+  const std::size_t extended = frame_->header_size - 2 - 4;
+  const std::uint64_t length = frame_->payload_length;
+  if ((extended == 2 && length < 126) || (extended == 8 && (length <= 0xffff || length >> 63))) return refused;
   switch (frame_->opcode) {
     case continuation:
       if (!in_message_) return refused;

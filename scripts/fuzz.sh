@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(sse_parser ws_frame engine_io query flags request)
+((${#targets[@]})) || targets=(sse_parser ws_frame ws_reader engine_io query flags request)
 
 command -v clang++ >/dev/null || { echo "fuzz: clang++ is missing (apt-get install clang)" >&2; exit 2; }
 cmake --preset fuzz >/dev/null

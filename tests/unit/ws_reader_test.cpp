@@ -69,15 +69,17 @@ TEST(WsReader, EmptyCloseHasNoCode) {
 
 TEST(WsReader, ProtocolErrorsAreAnswered1002) {
   const std::string cases[] = {
-      client_frame(0x1, "hello", true, false),                 // unmasked
-      client_frame(0x0, "orphan continuation"),                // no message to continue
-      client_frame(0x1, "a", false) + client_frame(0x1, "b"),  // a new message inside one
-      client_frame(0x3, "reserved opcode"),                    // 0x3-0x7 are reserved
-      client_frame(0x9, "fragmented ping", false),             // control frames are never fragmented
-      client_frame(0x9, std::string(126, 'p')),                // control payloads are at most 125
-      client_frame(0x8, "x"),                                  // a close body of 1 byte
-      client_frame(0x8, std::string("\x03\xed", 2)),           // 1005 must not be sent
-      std::string("\xc1\x80\x00\x00\x00\x00", 6),              // RSV1 without an extension
+      client_frame(0x1, "hello", true, false),                   // unmasked
+      client_frame(0x0, "orphan continuation"),                  // no message to continue
+      client_frame(0x1, "a", false) + client_frame(0x1, "b"),    // a new message inside one
+      client_frame(0x3, "reserved opcode"),                      // 0x3-0x7 are reserved
+      client_frame(0x9, "fragmented ping", false),               // control frames are never fragmented
+      client_frame(0x9, std::string(126, 'p')),                  // control payloads are at most 125
+      client_frame(0x8, "x") + client_frame(0x9, "after"),       // a close body of 1 byte
+      client_frame(0x8, std::string("\x03\xed", 2)),             // 1005 must not be sent
+      std::string("\xc1\x80\x00\x00\x00\x00", 6),                // RSV1 without an extension
+      std::string("\x81\xfe\x00\x05\x00\x00\x00\x00hello", 13),  // 5 in a 16-bit length
+      std::string("\x82\xff\x80\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 14),  // 64-bit, top bit set
   };
   for (const std::string& bytes : cases) {
     ClientFrameReader reader(1024);
@@ -86,6 +88,7 @@ TEST(WsReader, ProtocolErrorsAreAnswered1002) {
     if (frame.kind == Kind::need_more) frame = reader.next(in);
     EXPECT_EQ(frame.kind, Kind::protocol_error) << bytes.size();
     EXPECT_EQ(frame.close_code, 1002);
+    EXPECT_TRUE(in.empty()) << "what follows an error is consumed";
     // Nothing after the error is read.
     const std::string ping = client_frame(0x9, "late");
     std::string_view more = ping;
@@ -111,7 +114,7 @@ TEST(WsReader, MessageOverTheBoundIs1009AtItsHeaderOverFragments) {
 
 TEST(WsReader, A64BitLengthIsRefusedWithoutOverflow) {
   ClientFrameReader reader(64 * 1024);
-  const std::string bytes("\x82\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x02\x03\x04", 14);
+  const std::string bytes("\x82\xff\x7f\xff\xff\xff\xff\xff\xff\xff\x01\x02\x03\x04", 14);
   std::string_view in = bytes;
   EXPECT_EQ(reader.next(in).kind, Kind::message_too_big);
 }
