@@ -1,43 +1,84 @@
 #include "servers/beast/http_session.hpp"
 
+#include <array>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/write.hpp>
 
 #include "servers/beast/beast_exchange.hpp"
 #include "servers/beast/peer_state.hpp"
+#include "servers/beast/write_at_once.hpp"
 #include "servers/limits.hpp"
 #include "servers/router.hpp"
 
 namespace pushbench {
 
-HttpSession::HttpSession(tcp::socket socket, SharedState& state, ConnectionSlot slot, IoThread& thread)
-    : stream_(std::move(socket)), state_(state), slot_(std::move(slot)), thread_(thread) {}
+namespace {
+constexpr std::size_t read_chunk = 4096;  // what one read asks of the socket
+constexpr auto no_deadline = std::chrono::steady_clock::time_point::max();
+}  // namespace
 
-void HttpSession::run() {
-  boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+HttpSession::HttpSession(tcp::socket socket, SharedState& state, ConnectionSlot slot, IoThread& thread)
+    : socket_(std::move(socket)),
+      deadline_timer_(socket_.get_executor()),
+      deadline_(no_deadline),
+      // A whole header must fit (the parser wants it in one piece); a body is parsed as it comes.
+      buffer_(state.options().max_header_bytes + read_chunk),
+      state_(state),
+      slot_(std::move(slot)),
+      thread_(thread) {
+  boost::system::error_code ignored;
+  socket_.non_blocking(true, ignored);  // reads and writes return instead of waiting
 }
 
-void HttpSession::do_read() {
+void HttpSession::run() {
+  boost::asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->read_request(); });
+}
+
+void HttpSession::read_request() {
   const ServerOptions& options = state_.options();
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
   parser_->body_limit(options.max_body_bytes);
-  stream_.expires_after(options.idle_timeout);  // also bounds a slow sender's request
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  parser_->eager(true);
+  expire_after(options.idle_timeout);  // also bounds a slow sender's request
+  parse_buffered();
 }
 
-void HttpSession::on_read(beast::error_code ec) {
-  if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == boost::asio::error::operation_aborted ||
-      ec == boost::asio::error::connection_reset) {
-    return close();
+// Parses what is buffered (a pipelined request may be there already), then waits for more.
+void HttpSession::parse_buffered() {
+  while (buffer_.size() > 0 && !parser_->is_done()) {
+    beast::error_code ec;
+    buffer_.consume(parser_->put(buffer_.data(), ec));
+    if (ec == http::error::need_more) break;
+    if (ec) return refuse_malformed(ec);
   }
-  if (ec == http::error::header_limit) return refuse(431, "request line and headers are too large");
-  if (ec == http::error::body_limit) return refuse(413, "request body is too large");
-  if (ec) return refuse(400, "malformed HTTP request: " + ec.message());
+  if (parser_->is_done()) return on_request();
+  receive();
+}
+
+// A read of what comes next. Asio's own read (not a readiness wait and a read of ours) registers
+// nothing with epoll when it has to wait: a wait would re-register the socket each time.
+void HttpSession::receive() {
+  const std::size_t room = buffer_.max_size() - buffer_.size();
+  if (room == 0) return refuse(431, "request line and headers are too large");
+  socket_.async_read_some(buffer_.prepare(std::min(room, read_chunk)),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                            if (ec) return self->close();  // closed, reset, timed out: nobody to answer
+                            self->buffer_.commit(n);
+                            self->parse_buffered();
+                          });
+}
+
+void HttpSession::on_request() {
+  deadline_ = no_deadline;  // the answer sets its own
   keep_alive_ = parser_->get().keep_alive();
   BeastExchange exchange(shared_from_this(), parser_->release());
   route(exchange);
+}
+
+void HttpSession::refuse_malformed(beast::error_code ec) {
+  if (ec == http::error::header_limit) return refuse(431, "request line and headers are too large");
+  if (ec == http::error::body_limit) return refuse(413, "request body is too large");
+  refuse(400, "malformed HTTP request: " + ec.message());
 }
 
 void HttpSession::send_last(Reply reply) {
@@ -49,60 +90,92 @@ void HttpSession::send(Reply reply) {
   if (reply.status() >= 400) state_.stats().bad_requests.fetch_add(1, std::memory_order_relaxed);
   reply_.emplace(std::move(reply));
   const bool keep_alive = keep_alive_;
-  stream_.expires_after(state_.options().idle_timeout);
-  boost::asio::async_write(stream_, reply_->buffers(keep_alive),
-                           [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t bytes) {
-                             self->on_write(keep_alive, ec, bytes);
-                           });
+  reply_buffers_ = reply_->buffers(keep_alive);
+  expire_after(state_.options().idle_timeout);  // bounds a client that does not read
+  const FirstWrite first = write_at_once(socket_, reply_buffers_);
+  if (first.error) return close();
+  if (first.complete) return written(keep_alive, first.sent);
+  write_rest(socket_, reply_buffers_, first.sent,
+             [self = shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t bytes) {
+               if (ec) return self->close();
+               self->written(keep_alive, bytes);
+             });
 }
 
-void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t bytes) {
+void HttpSession::written(bool keep_alive, std::size_t bytes) {
   state_.stats().add_delivery(reply_->event_count(), bytes);
   reply_.reset();
-  if (ec) return close();
   if (!keep_alive) return linger();
-  do_read();
+  read_request();
 }
 
 // Closing with unread request bytes would reset the connection and could destroy the answer
 // before the client reads it; so stop sending and drain what the client still sends, briefly.
 void HttpSession::linger() {
-  beast::error_code ignored;
-  stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(limits::linger);  // for the whole drain, not each read
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  expire_after(limits::linger);  // for the whole drain, not each read
   drain();
 }
 
 void HttpSession::drain() {
-  buffer_.clear();
-  stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    if (ec) return self->close();
+  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+    if (ec || peer_state(self->socket_.native_handle()) == PeerState::gone) return self->close();
+    std::array<char, read_chunk> dropped;
+    boost::system::error_code read_ec;
+    self->socket_.read_some(boost::asio::buffer(dropped), read_ec);
     self->drain();
   });
 }
 
+// The timer is re-armed only when it would fire too late; when it fires early, it moves on.
+void HttpSession::expire_after(std::chrono::nanoseconds timeout) {
+  deadline_ = std::chrono::steady_clock::now() + timeout;
+  if (deadline_armed_ && deadline_timer_.expiry() <= deadline_) return;
+  deadline_armed_ = true;
+  deadline_timer_.expires_at(deadline_);
+  deadline_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (ec != boost::asio::error::operation_aborted) self->on_deadline();
+  });
+}
+
+void HttpSession::on_deadline() {
+  deadline_armed_ = false;
+  if (deadline_ == no_deadline) return;
+  if (std::chrono::steady_clock::now() < deadline_) return expire_after(deadline_ - std::chrono::steady_clock::now());
+  close();  // idle, or too slow to send its request or read its answer
+}
+
 void HttpSession::watch_for_hangup(std::function<void()> on_gone) {
-  stream_.socket().async_wait(tcp::socket::wait_read,
-                              [self = shared_from_this(), on_gone = std::move(on_gone)](beast::error_code ec) mutable {
-                                if (ec) return;  // cancelled: the answer is going out
-                                switch (peer_state(self->stream_.socket().native_handle())) {
-                                  case PeerState::gone:
-                                    return on_gone();
-                                  case PeerState::quiet:
-                                    return self->watch_for_hangup(std::move(on_gone));
-                                  case PeerState::sent_bytes:
-                                    return;  // a pipelined request, read after the answer
-                                }
-                              });
+  socket_.async_wait(tcp::socket::wait_read,
+                     [self = shared_from_this(), on_gone = std::move(on_gone)](boost::system::error_code ec) mutable {
+                       if (ec) return;  // cancelled: the answer is going out
+                       switch (peer_state(self->socket_.native_handle())) {
+                         case PeerState::gone:
+                           return on_gone();
+                         case PeerState::quiet:
+                           return self->watch_for_hangup(std::move(on_gone));
+                         case PeerState::sent_bytes:
+                           return;  // a pipelined request, read after the answer
+                       }
+                     });
 }
 
 void HttpSession::stop_watching() {
-  beast::error_code ignored;
-  stream_.socket().cancel(ignored);
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
 }
 
-Handover HttpSession::take_connection() { return Handover{std::move(stream_), std::move(slot_), thread_}; }
+Handover HttpSession::take_connection() {
+  deadline_timer_.cancel();  // the stream keeps its own time
+  deadline_armed_ = false;
+  return Handover{std::move(socket_), std::move(slot_), thread_};
+}
 
-void HttpSession::close() { stream_.close(); }
+void HttpSession::close() {
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  deadline_timer_.cancel();
+}
 
 }  // namespace pushbench

@@ -1,10 +1,13 @@
 #pragma once
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "servers/reply.hpp"
 #include "servers/shared_state.hpp"
@@ -20,14 +23,16 @@ class IoThread;
 
 // What a technique takes when it turns the connection into a stream (SSE, WebSocket).
 struct Handover {
-  beast::tcp_stream stream;
+  tcp::socket socket;  // non-blocking
   ConnectionSlot slot;
   IoThread& thread;  // the thread the connection lives on
 };
 
 // One HTTP/1.1 connection: reads requests within the header, body and idle limits, hands each to
 // the router and writes the Reply, one at a time, keep-alive. A technique may answer later (long
-// poll) or take the connection over (SSE, WebSocket).
+// poll) or take the connection over (SSE, WebSocket). It writes without waiting when the socket
+// has room, as a stream does; one timer per connection keeps the idle deadline, moved by each
+// request without being re-armed.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket socket, SharedState& state, ConnectionSlot slot, IoThread& thread);
@@ -44,22 +49,31 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void stop_watching();
 
   SharedState& state() { return state_; }
-  beast::tcp_stream::executor_type executor() { return stream_.get_executor(); }
+  tcp::socket::executor_type executor() { return socket_.get_executor(); }
 
  private:
-  void do_read();
-  void on_read(beast::error_code ec);
-  void on_write(bool keep_alive, beast::error_code ec, std::size_t bytes);
+  void read_request();
+  void parse_buffered();
+  void receive();
+  void on_request();
+  void refuse_malformed(beast::error_code ec);
+  void written(bool keep_alive, std::size_t bytes);
   void linger();
   void drain();
+  void expire_after(std::chrono::nanoseconds timeout);
+  void on_deadline();
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
+  boost::asio::steady_timer deadline_timer_;
+  std::chrono::steady_clock::time_point deadline_;  // max: no deadline (a request being answered)
+  bool deadline_armed_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   SharedState& state_;
   ConnectionSlot slot_;
   IoThread& thread_;
   std::optional<Reply> reply_;  // the response being written
+  std::vector<boost::asio::const_buffer> reply_buffers_;
   bool keep_alive_ = false;
 };
 

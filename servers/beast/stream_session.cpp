@@ -1,25 +1,20 @@
 #include "servers/beast/stream_session.hpp"
 
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/buffers_suffix.hpp>
-#include <span>
-
 #include "servers/beast/io_thread.hpp"
+#include "servers/beast/write_at_once.hpp"
 
 namespace pushbench {
 
 StreamSession::StreamSession(Handover connection, SharedState& state, std::atomic<std::uint64_t>& gauge,
                              Encoding encoding, std::string_view event_end)
     : Mailbox(state.stats(), state.options().max_queued_events, state.options().max_queued_bytes),
-      socket_(connection.stream.release_socket()),
+      socket_(std::move(connection.socket)),
       state_(state),
       slot_(std::move(connection.slot)),
       thread_(connection.thread),
       encoding_(encoding),
       event_end_(event_end),
-      gauge_(gauge) {
-  socket_.non_blocking(true);  // a write that the socket cannot take at once returns instead of waiting
-}
+      gauge_(gauge) {}
 
 void StreamSession::offer(EventPtr event) {
   const auto self = shared_from_this();  // a write error may close it
@@ -92,18 +87,14 @@ void StreamSession::flush() {
     gather_.emplace_back(boost::asio::buffer(encoding_(*event)));
     if (!event_end_.empty()) gather_.emplace_back(boost::asio::buffer(event_end_));
   }
-  const std::span<const boost::asio::const_buffer> all(gather_);
-  boost::system::error_code error;
-  const std::size_t sent = socket_.write_some(all, error);
-  if (error && error != boost::asio::error::would_block) return close();
-  if (sent == boost::asio::buffer_size(all)) return written(sent);
-  beast::buffers_suffix<std::span<const boost::asio::const_buffer>> rest(all);
-  rest.consume(sent);
-  boost::asio::async_write(socket_, rest,
-                           [self = shared_from_this(), this, sent](boost::system::error_code ec, std::size_t bytes) {
-                             if (ec) return close();
-                             written(sent + bytes);
-                           });
+  const FirstWrite first = write_at_once(socket_, gather_);
+  if (first.error) return close();
+  if (first.complete) return written(first.sent);
+  write_rest(socket_, gather_, first.sent,
+             [self = shared_from_this(), this](boost::system::error_code ec, std::size_t bytes) {
+               if (ec) return close();
+               written(bytes);
+             });
 }
 
 void StreamSession::written(std::size_t bytes) {
