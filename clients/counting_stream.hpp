@@ -18,6 +18,13 @@ struct WireTap {
   Trace* trace = nullptr;          // the first connection only
 };
 
+// Counts and traces one read or write of `bytes` bytes of `buffers`.
+template <typename Buffers>
+void account(const WireTap& tap, bool outgoing, const Buffers& buffers, std::size_t bytes) {
+  if (*tap.counting) *(outgoing ? tap.bytes_out : tap.bytes_in) += bytes;
+  if (tap.trace) tap.trace->record(outgoing, buffers, bytes);
+}
+
 // A stream layer that counts every byte read from and written to the socket below it, and
 // traces them when asked: the client's bytes_in/out are what was on the wire above TCP,
 // whatever the protocol layer above (Beast HTTP, Beast WebSocket) does.
@@ -32,6 +39,7 @@ class CountingStream {
 
   executor_type get_executor() noexcept { return next_.get_executor(); }
   Next& next_layer() noexcept { return next_; }
+  const WireTap& tap() const noexcept { return tap_; }
 
   template <typename Buffers, typename Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {
@@ -52,8 +60,7 @@ class CountingStream {
         [this, outgoing, start](auto handler, const Buffers& b) {
           start(b,
                 [this, outgoing, b, handler = std::move(handler)](boost::system::error_code ec, std::size_t n) mutable {
-                  if (*tap_.counting) *(outgoing ? tap_.bytes_out : tap_.bytes_in) += n;
-                  if (tap_.trace) tap_.trace->record(outgoing, b, n);
+                  account(tap_, outgoing, b, n);
                   std::move(handler)(ec, n);
                 });
         },

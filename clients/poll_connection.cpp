@@ -1,67 +1,111 @@
 #include "clients/poll_connection.hpp"
 
 #include "clients/limits.hpp"
+#include "core/write_at_once.hpp"
 
 namespace pushbench {
 
 namespace http = boost::beast::http;
 
+namespace {
+constexpr std::size_t read_chunk = 4096;
+}
+
 boost::beast::tcp_stream& PollConnection::new_stream() {
   on_new_connection();
   open_ = false;
   buffer_.clear();
+  if (deadline_) deadline_->cancel();
   wire_.emplace(tap(), worker_.ioc());
+  deadline_.emplace(worker_.ioc().get_executor());
   return wire_->next_layer();
 }
 
 void PollConnection::on_open() {
   open_ = true;
   fresh_ = true;
+  boost::system::error_code ignored;
+  socket().non_blocking(true, ignored);
   send();
 }
 
 void PollConnection::prepare(std::string_view target, std::chrono::nanoseconds timeout, http::verb method,
-                             std::string body) {
-  request_.method(method);
-  request_.target(target);
-  request_.version(11);
-  request_.set(http::field::host, host_header());
-  request_.body() = std::move(body);
-  request_.prepare_payload();
+                             std::string_view body) {
+  if (host_.empty()) host_ = host_header();
+  request_.clear();
+  request_.append(http::to_string(method)).append(" ").append(target).append(" HTTP/1.1\r\nHost: ").append(host_);
+  if (!body.empty() || method != http::verb::get) request_.append("\r\nContent-Length: " + std::to_string(body.size()));
+  request_.append("\r\n\r\n").append(body);
   timeout_ = timeout;
 }
 
 void PollConnection::poll(std::string_view target, std::chrono::nanoseconds timeout, http::verb method,
-                          std::string body) {
-  prepare(target, timeout, method, std::move(body));
+                          std::string_view body) {
+  prepare(target, timeout, method, body);
   if (!open_) return start();  // connects, then on_open() sends
   send();
 }
 
 void PollConnection::send() {
   if (worker_.counting()) ++worker_.metrics().http_requests;
-  wire_->next_layer().expires_after(timeout_);
-  http::async_write(*wire_, request_, [self = shared_from_this(), this](boost::system::error_code ec, std::size_t) {
-    if (ec) return on_response(ec);
-    parser_.emplace();
-    parser_->body_limit(client_limits::max_answer_bytes);
-    http::async_read(*wire_, buffer_, *parser_,
-                     [self, this](boost::system::error_code read_ec, std::size_t) { on_response(read_ec); });
+  timed_out_ = false;
+  deadline_->set(timeout_, [self = shared_from_this(), this] {
+    timed_out_ = true;
+    boost::system::error_code ignored;
+    socket().cancel(ignored);  // the read or write in flight ends with operation_aborted
   });
+  request_buffer_ = boost::asio::const_buffer(request_.data(), request_.size());
+  const Buffers request(&request_buffer_, 1);
+  const FirstWrite first = write_at_once(socket(), request);
+  account(wire_->tap(), true, request_buffer_, first.sent);
+  if (first.error) return on_response(first.error);
+  if (first.complete) return read_answer();
+  write_rest(socket(), request, first.sent,
+             [self = shared_from_this(), this, before = first.sent](boost::system::error_code ec, std::size_t bytes) {
+               account(wire_->tap(), true, request_buffer_ + before, bytes - before);
+               if (ec) return on_response(ec);
+               read_answer();
+             });
+}
+
+void PollConnection::read_answer() {
+  parser_.emplace();
+  parser_->body_limit(client_limits::max_answer_bytes);
+  parser_->eager(true);
+  parse_buffered();
+}
+
+void PollConnection::parse_buffered() {
+  while (buffer_.size() > 0 && !parser_->is_done()) {
+    boost::system::error_code ec;
+    buffer_.consume(parser_->put(buffer_.data(), ec));
+    if (ec == http::error::need_more) break;
+    if (ec) return on_response(ec);
+  }
+  if (parser_->is_done()) return on_response({});
+  const auto space = buffer_.prepare(read_chunk);
+  socket().async_read_some(space,
+                           [self = shared_from_this(), this, space](boost::system::error_code ec, std::size_t n) {
+                             account(wire_->tap(), false, space, n);
+                             if (ec) return on_response(ec);
+                             buffer_.commit(n);
+                             parse_buffered();
+                           });
 }
 
 void PollConnection::on_response(boost::system::error_code ec) {
+  deadline_->clear();
+  if (timed_out_) ec = boost::beast::error::timeout;
   if (ec) {
     open_ = false;
     return fail(classify(ec));
   }
-  const auto& response = parser_->get();
-  if (!response.keep_alive()) open_ = false;
-  if (response.result() != http::status::ok) {
+  if (!parser_->keep_alive()) open_ = false;
+  if (parser_->status() != 200) {
     open_ = false;
     return fail(ErrorKind::http_status);
   }
-  on_answer(response.body());
+  on_answer(parser_->body());
   fresh_ = false;
 }
 

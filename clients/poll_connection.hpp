@@ -4,23 +4,28 @@
 #include <optional>
 #include <string>
 
+#include "clients/answer_parser.hpp"
 #include "clients/connection.hpp"
+#include "core/deadline.hpp"
 
 namespace pushbench {
 
 // What the polling techniques share: HTTP requests, one at a time, on a keep-alive connection
-// (reopened when the server closes it), each answer handed to the technique.
+// (reopened when the server closes it), each answer handed to the technique. A request is
+// serialised once into bytes and written at once when the socket has room; the answer is read
+// with Asio's reads and a parser that keeps only status and body; one lazily moved deadline
+// bounds each poll.
 class PollConnection : public Connection {
  protected:
   using Connection::Connection;
 
   // The request that the connection sends once it is open (from the constructor).
   void prepare(std::string_view target, std::chrono::nanoseconds timeout,
-               boost::beast::http::verb method = boost::beast::http::verb::get, std::string body = {});
+               boost::beast::http::verb method = boost::beast::http::verb::get, std::string_view body = {});
   // Sends the request (opening a connection first when there is none) and reads the answer
   // within `timeout`; a 200 goes to on_answer().
   void poll(std::string_view target, std::chrono::nanoseconds timeout,
-            boost::beast::http::verb method = boost::beast::http::verb::get, std::string body = {});
+            boost::beast::http::verb method = boost::beast::http::verb::get, std::string_view body = {});
   virtual void on_answer(std::string_view body) = 0;
   // A new connection is about to be opened (the first, or after a failure).
   virtual void on_new_connection() {}
@@ -35,14 +40,21 @@ class PollConnection : public Connection {
   boost::beast::tcp_stream& new_stream() override;
   void on_open() override;
   void send();
+  void read_answer();
+  void parse_buffered();
   void on_response(boost::system::error_code ec);
+  boost::asio::ip::tcp::socket& socket() { return wire_->next_layer().socket(); }
 
-  std::optional<WireStream> wire_;
+  std::optional<WireStream> wire_;  // connects; then its socket is used directly, counted the same
+  std::optional<Deadline> deadline_;
   bool open_ = false;
   bool fresh_ = false;
+  bool timed_out_ = false;
+  std::string host_;
+  std::string request_;                       // the request's bytes
+  boost::asio::const_buffer request_buffer_;  // the write's view of them, alive while it lasts
   boost::beast::flat_buffer buffer_;
-  boost::beast::http::request<boost::beast::http::string_body> request_;
-  std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
+  std::optional<AnswerParser> parser_;
   std::chrono::nanoseconds timeout_{};
 };
 

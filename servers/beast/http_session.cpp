@@ -3,9 +3,9 @@
 #include <array>
 #include <boost/asio/dispatch.hpp>
 
+#include "core/write_at_once.hpp"
 #include "servers/beast/beast_exchange.hpp"
 #include "servers/beast/peer_state.hpp"
-#include "servers/beast/write_at_once.hpp"
 #include "servers/limits.hpp"
 #include "servers/router.hpp"
 
@@ -13,13 +13,11 @@ namespace pushbench {
 
 namespace {
 constexpr std::size_t read_chunk = 4096;  // what one read asks of the socket
-constexpr auto no_deadline = std::chrono::steady_clock::time_point::max();
 }  // namespace
 
 HttpSession::HttpSession(tcp::socket socket, SharedState& state, ConnectionSlot slot, IoThread& thread)
     : socket_(std::move(socket)),
-      deadline_timer_(socket_.get_executor()),
-      deadline_(no_deadline),
+      deadline_(socket_.get_executor()),
       // A whole header must fit (the parser wants it in one piece); a body is parsed as it comes.
       buffer_(state.options().max_header_bytes + read_chunk),
       state_(state),
@@ -69,7 +67,7 @@ void HttpSession::receive() {
 }
 
 void HttpSession::on_request() {
-  deadline_ = no_deadline;  // the answer sets its own
+  deadline_.clear();  // the answer sets its own
   keep_alive_ = parser_->get().keep_alive();
   BeastExchange exchange(shared_from_this(), parser_->release());
   route(exchange);
@@ -128,22 +126,9 @@ void HttpSession::drain() {
   });
 }
 
-// The timer is re-armed only when it would fire too late; when it fires early, it moves on.
 void HttpSession::expire_after(std::chrono::nanoseconds timeout) {
-  deadline_ = std::chrono::steady_clock::now() + timeout;
-  if (deadline_armed_ && deadline_timer_.expiry() <= deadline_) return;
-  deadline_armed_ = true;
-  deadline_timer_.expires_at(deadline_);
-  deadline_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (ec != boost::asio::error::operation_aborted) self->on_deadline();
-  });
-}
-
-void HttpSession::on_deadline() {
-  deadline_armed_ = false;
-  if (deadline_ == no_deadline) return;
-  if (std::chrono::steady_clock::now() < deadline_) return expire_after(deadline_ - std::chrono::steady_clock::now());
-  close();  // idle, or too slow to send its request or read its answer
+  // Idle, or too slow to send its request or read its answer.
+  deadline_.set(timeout, [self = shared_from_this()] { self->close(); });
 }
 
 void HttpSession::watch_for_hangup(std::function<void()> on_gone) {
@@ -167,15 +152,14 @@ void HttpSession::stop_watching() {
 }
 
 Handover HttpSession::take_connection() {
-  deadline_timer_.cancel();  // the stream keeps its own time
-  deadline_armed_ = false;
+  deadline_.cancel();  // the stream keeps its own time
   return Handover{std::move(socket_), std::move(slot_), thread_};
 }
 
 void HttpSession::close() {
   boost::system::error_code ignored;
   socket_.close(ignored);
-  deadline_timer_.cancel();
+  deadline_.cancel();
 }
 
 }  // namespace pushbench

@@ -1,6 +1,5 @@
 #pragma once
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -9,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/deadline.hpp"
 #include "servers/reply.hpp"
 #include "servers/shared_state.hpp"
 
@@ -61,12 +61,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void linger();
   void drain();
   void expire_after(std::chrono::nanoseconds timeout);
-  void on_deadline();
 
   tcp::socket socket_;
-  boost::asio::steady_timer deadline_timer_;
-  std::chrono::steady_clock::time_point deadline_;  // max: no deadline (a request being answered)
-  bool deadline_armed_ = false;
+  Deadline deadline_;  // none while a request is being answered
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   SharedState& state_;

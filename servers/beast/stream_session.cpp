@@ -1,7 +1,7 @@
 #include "servers/beast/stream_session.hpp"
 
+#include "core/write_at_once.hpp"
 #include "servers/beast/io_thread.hpp"
-#include "servers/beast/write_at_once.hpp"
 
 namespace pushbench {
 
