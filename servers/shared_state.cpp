@@ -96,6 +96,7 @@ std::string SharedState::stats_json() {
       << ",\"connections_rejected\":" << get(stats_.connections_rejected) << ",\"requests\":" << get(stats_.requests)
       << ",\"bad_requests\":" << get(stats_.bad_requests) << ",\"published\":" << get(stats_.published)
       << ",\"delivered\":" << get(stats_.delivered) << ",\"bytes_out\":" << get(stats_.bytes_out)
+      << ",\"write_calls\":" << get(stats_.write_calls)
       << ",\"slow_consumers_dropped\":" << get(stats_.slow_consumers_dropped)
       << ",\"sse_streams\":" << get(stats_.sse_streams) << ",\"websockets\":" << get(stats_.websockets)
       << ",\"other_streams\":" << get(stats_.other_streams)

@@ -15,6 +15,8 @@ struct Stats {
   std::atomic<std::uint64_t> published{0};
   std::atomic<std::uint64_t> delivered{0};  // events written to clients, summed over clients
   std::atomic<std::uint64_t> bytes_out{0};
+  std::atomic<std::uint64_t> write_calls{
+      0};  // system calls that wrote them (delivered / write_calls: events per write)
   std::atomic<std::uint64_t> slow_consumers_dropped{0};
   std::atomic<std::uint64_t> sse_streams{0};
   std::atomic<std::uint64_t> websockets{0};
@@ -27,9 +29,10 @@ struct Stats {
            other_streams.load(std::memory_order_relaxed) + long_polls_waiting.load(std::memory_order_relaxed);
   }
 
-  void add_delivery(std::uint64_t events, std::uint64_t bytes) {
+  void add_delivery(std::uint64_t events, std::uint64_t bytes, std::uint64_t writes) {
     delivered.fetch_add(events, std::memory_order_relaxed);
     bytes_out.fetch_add(bytes, std::memory_order_relaxed);
+    write_calls.fetch_add(writes, std::memory_order_relaxed);
   }
 };
 

@@ -73,6 +73,18 @@ def ramp_stop(record, ramp):
     return None
 
 
+def ramp_result(base, ramp, passed, stopping, stopped):
+    """What a ramp found: its last passing step, what stopped it and whose limit that was (a
+    saturated client's stop says nothing of the server), and the server's own ceiling from its CPU
+    per event at the last passing step, which holds even when the client was the limit."""
+    median = (lambda record, key: record["summary"].get(key, {}).get("median") if record else None)
+    limited_by = None if not stopped else "client" if stopping.get("client_saturated") else "server"
+    return {"base": base, "dimension": ramp["dimension"], "last_passing": passed[ramp["dimension"]] if passed else None,
+            "stopped_by": stopped, "limited_by": limited_by,
+            "last_passing_events_per_s": median(passed, "events_per_s"),
+            "server_ceiling_events_per_s": median(passed, "server_ceiling_events_per_s")}
+
+
 def judge(thresholds, points):
     verdicts = []
     for threshold in thresholds:
@@ -157,16 +169,16 @@ class Run:
             if not ramp:
                 self.measure(base)
                 continue
-            last, stopped = None, None
+            passed, record, stopped = None, None, None
             for done, step in enumerate(ramp["steps"], start=1):
                 value = int(step) if ramp["dimension"] == "connections" else float(step)
-                stopped = ramp_stop(self.measure({**base, ramp["dimension"]: value}), ramp)
+                record = self.measure({**base, ramp["dimension"]: value})
+                stopped = ramp_stop(record, ramp)
                 if stopped:  # the steps not taken leave the estimate
                     self.total_runs -= (len(ramp["steps"]) - done) * self.scenario.run["repetitions"]
                     break
-                last = value
-            self.doc["ramps"].append({"base": base, "dimension": ramp["dimension"], "last_passing": last,
-                                      "stopped_by": stopped})
+                passed = record
+            self.doc["ramps"].append(ramp_result(base, ramp, passed, record, stopped))
             results.write(self.dir, self.doc)
 
     def execute_soak(self):
@@ -277,8 +289,7 @@ def command_run(args):
     failed = [p for p in run.doc["points"] if p["status"] != "ok"]
     print(f"pushbench: {len(run.doc['points'])} points ({len(failed)} failed) in {path}", file=sys.stderr)
     for ramp in run.doc["ramps"]:
-        print(f"  ramp {ramp['base']['technique']} {ramp['base']['backend']}: last passing {ramp['dimension']} = "
-              f"{ramp['last_passing']} (stopped by: {ramp['stopped_by'] or 'end of steps'})", file=sys.stderr)
+        print("  ramp " + results.describe_ramp(ramp), file=sys.stderr)
     verdicts = run.doc["thresholds"]
     for v in verdicts:
         shown = "-" if v["measured"] is None else f"{v['measured']:.4g}"

@@ -25,3 +25,12 @@ def write(run_dir, document):
     tmp.write_text(json.dumps(document, indent=1))
     os.replace(tmp, path)
     return path
+
+
+def describe_ramp(ramp):
+    """One line on what a ramp found, for the console and the reports."""
+    whose = f", the {ramp['limited_by']}'s limit" if ramp.get("limited_by") else ""
+    ceiling = ramp.get("server_ceiling_events_per_s")
+    return (f"{ramp['base']['technique']} ({ramp['base']['backend']}): last passing {ramp['dimension']} = "
+            f"{ramp['last_passing']}; stopped by {ramp['stopped_by'] or 'end of steps'}{whose}"
+            + (f"; server ceiling {ceiling:,.0f} deliveries/s from its CPU per event" if ceiling else ""))

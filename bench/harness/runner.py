@@ -8,6 +8,7 @@ import os
 import subprocess
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from . import derive, hdr, processes, techniques, verify
@@ -163,7 +164,7 @@ def measure(build, point, run, deadline, external=None):
                                                    stdout=subprocess.DEVNULL,
                                                    stderr=subprocess.PIPE))
             begin, end = window_times(run, point["connections"])
-            samples = _sample_window(server, started, begin, end) if sampled else _wait_window(started, end)
+            samples = _sample_window(server, url, started, begin, end) if sampled else _wait_window(started, end)
             for client in clients:
                 remaining = deadline - time.monotonic()
                 try:
@@ -186,8 +187,19 @@ def measure(build, point, run, deadline, external=None):
             processes.kill(proc)
 
 
-def _sample_window(server, started, begin, end):
-    """Server CPU over the window, and RSS at its begin and at its highest."""
+def _server_counters(url):
+    """pushbench-server's delivery counters, or None from a server without them."""
+    try:
+        with urllib.request.urlopen(url + "/stats", timeout=2) as response:
+            stats = json.loads(response.read())
+        return {"delivered": stats["delivered"], "write_calls": stats["write_calls"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _sample_window(server, url, started, begin, end):
+    """Server CPU over the window, RSS at its begin and at its highest, and (from pushbench-server)
+    the events it delivered and the system calls that wrote them."""
     def wait_until(offset):
         delay = started + offset - time.monotonic()
         if delay > 0:
@@ -195,6 +207,7 @@ def _sample_window(server, started, begin, end):
 
     try:
         wait_until(begin)
+        counters_begin = _server_counters(url)
         cpu_begin = processes.cpu_seconds(server.pid)
         rss_begin, _ = processes.memory(server.pid)
         rss_max = rss_begin
@@ -202,15 +215,20 @@ def _sample_window(server, started, begin, end):
             time.sleep(min(0.25, max(0.0, started + end - time.monotonic())))
             rss_max = max(rss_max, processes.memory(server.pid)[0])
         cpu_end = processes.cpu_seconds(server.pid)
+        counters_end = _server_counters(url)
     except (FileNotFoundError, ProcessLookupError):
         raise RunFailed(f"server died during the run (exit {server.poll()})") from None
-    return {"cpu_s": cpu_end - cpu_begin, "rss_window_begin": rss_begin, "rss_window_max": rss_max}
+    writes = {key: counters_end[key] - counters_begin[key] for key in counters_end} if counters_begin and counters_end \
+        else {"delivered": None, "write_calls": None}
+    return {"cpu_s": cpu_end - cpu_begin, "rss_window_begin": rss_begin, "rss_window_max": rss_max,
+            "server_delivered": writes["delivered"], "server_write_calls": writes["write_calls"]}
 
 
 def _wait_window(started, end):
     """A server we cannot sample: only wait out the window."""
     time.sleep(max(0.0, started + end - time.monotonic()))
-    return {"cpu_s": None, "rss_window_begin": None, "rss_window_max": None, "rss_peak": None}
+    return {"cpu_s": None, "rss_window_begin": None, "rss_window_max": None, "rss_peak": None,
+            "server_delivered": None, "server_write_calls": None}
 
 
 def run_once(build, point, run, external=None):

@@ -4,6 +4,8 @@ import base64
 import html
 import json
 
+from harness.results import describe_ramp
+
 from .table import mark
 
 COLUMNS = [  # (header, row key, format)
@@ -17,6 +19,7 @@ COLUMNS = [  # (header, row key, format)
     ("× floor", "server_cpu_x_floor", "{:.2f}"),
     ("bytes/event", "bytes_per_event", "{:.0f}"),
     ("req/event", "requests_per_event", "{:.3f}"),
+    ("events/write", "events_per_write", "{:.2f}"),
     ("KiB/conn", "memory_per_connection_bytes", "{:.2f}"),
     ("connect p99 ms", "connect_p99_ms", "{:.2f}"),
     ("errors", "errors", "{:.0f}"),
@@ -71,10 +74,7 @@ def summary_md(doc, rows):
         lines += ["", "## Soak", ""] + soak_lines(doc["soak"])
     if doc.get("ramps"):
         lines += ["", "## Ramps", ""]
-        for ramp in doc["ramps"]:
-            lines.append(f"- {ramp['base']['technique']} ({ramp['base']['backend']}): last passing "
-                         f"{ramp['dimension']} = {ramp['last_passing']}; "
-                         f"stopped by {ramp['stopped_by'] or 'end of steps'}")
+        lines += [f"- {describe_ramp(ramp)}" for ramp in doc["ramps"]]
     if doc.get("thresholds"):
         failed = [v for v in doc["thresholds"] if not v["pass"]]
         lines += ["", f"## Thresholds: {len(doc['thresholds']) - len(failed)} passed, {len(failed)} failed", ""]
@@ -102,10 +102,7 @@ def report_html(doc, rows, figures, run_dir):
     verdicts = "".join(f"<li class=\"{'pass' if v['pass'] else 'fail'}\">{'PASS' if v['pass'] else 'FAIL'} "
                        f"<code>{esc(v['threshold'])} {esc(v['condition'])}</code>: {esc(str(v['measured']))} "
                        f"{esc(v['point'] or '')} {esc(v['note'])}</li>" for v in doc.get("thresholds", []))
-    ramps = "".join(f"<li>{esc(r['base']['technique'])} ({esc(r['base']['backend'])}): last passing "
-                    f"{esc(r['dimension'])} = {r['last_passing']}; "
-                    f"stopped by {esc(r['stopped_by'] or 'end of steps')}</li>"
-                    for r in doc.get("ramps", []))
+    ramps = "".join(f"<li>{esc(describe_ramp(r))}</li>" for r in doc.get("ramps", []))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>pushbench: {esc(doc['scenario']['name'])}</title>
 <style>

@@ -92,16 +92,16 @@ void HttpSession::send(Reply reply) {
   expire_after(state_.options().idle_timeout);  // bounds a client that does not read
   const FirstWrite first = write_at_once(socket_, reply_buffers_);
   if (first.error) return close();
-  if (first.complete) return written(keep_alive, first.sent);
+  if (first.complete) return written(keep_alive, first.sent, 1);
   write_rest(socket_, reply_buffers_, first.sent,
              [self = shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t bytes) {
                if (ec) return self->close();
-               self->written(keep_alive, bytes);
+               self->written(keep_alive, bytes, 2);  // at least
              });
 }
 
-void HttpSession::written(bool keep_alive, std::size_t bytes) {
-  state_.stats().add_delivery(reply_->event_count(), bytes);
+void HttpSession::written(bool keep_alive, std::size_t bytes, std::size_t writes) {
+  state_.stats().add_delivery(reply_->event_count(), bytes, writes);
   reply_.reset();
   if (!keep_alive) return linger();
   read_request();

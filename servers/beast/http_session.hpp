@@ -57,7 +57,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void receive();
   void on_request();
   void refuse_malformed(beast::error_code ec);
-  void written(bool keep_alive, std::size_t bytes);
+  void written(bool keep_alive, std::size_t bytes, std::size_t writes);
   void linger();
   void drain();
   void expire_after(std::chrono::nanoseconds timeout);

@@ -1,14 +1,27 @@
 #include "servers/beast/io_thread.hpp"
 
 #include <boost/asio/post.hpp>
+#include <utility>
 
 namespace pushbench {
 
 IoThread::IoThread() : ioc_(1) {}  // one thread runs it
 
 void IoThread::deliver(EventPtr event) {
-  boost::asio::post(ioc_,
-                    [this, event = std::move(event)] { walk([&](StreamSession& stream) { stream.offer(event); }); });
+  std::lock_guard lock(mutex_);
+  arrived_.push_back(std::move(event));
+  if (std::exchange(walk_posted_, true)) return;
+  boost::asio::post(ioc_, [this] { deliver_arrived(); });
+}
+
+void IoThread::deliver_arrived() {
+  {
+    std::lock_guard lock(mutex_);
+    walking_.swap(arrived_);
+    walk_posted_ = false;
+  }
+  walk([this](StreamSession& stream) { stream.offer(walking_); });
+  walking_.clear();
 }
 
 void IoThread::shutdown() {

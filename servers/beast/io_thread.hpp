@@ -2,6 +2,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/intrusive/list.hpp>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "servers/beast/stream_session.hpp"
 #include "servers/subscriber.hpp"
@@ -11,6 +13,8 @@ namespace pushbench {
 // One thread of the event-loop backend: its own io_context and the streams it serves. A
 // connection stays on one thread for good, so its handlers need no strand; and a publish wakes
 // each thread once, which then walks its own streams, instead of posting to every subscriber.
+// Events published while the thread is busy wait for one walk together, so that each stream
+// writes them in one system call: the busier the server, the more events per write.
 class IoThread final : public Subscriber {
  public:
   IoThread();
@@ -29,10 +33,15 @@ class IoThread final : public Subscriber {
  private:
   template <typename Visit>
   void walk(Visit visit);
+  void deliver_arrived();
 
   // Declared before the io_context: sessions its handlers still own unlink while it is destroyed.
   boost::intrusive::list<StreamSession, boost::intrusive::constant_time_size<false>> streams_;
   boost::asio::io_context ioc_;
+  std::mutex mutex_;
+  std::vector<EventPtr> arrived_;  // published since the walk was posted
+  std::vector<EventPtr> walking_;  // the walk's, on this thread
+  bool walk_posted_ = false;
 };
 
 }  // namespace pushbench

@@ -16,10 +16,10 @@ StreamSession::StreamSession(Handover connection, SharedState& state, std::atomi
       event_end_(event_end),
       gauge_(gauge) {}
 
-void StreamSession::offer(EventPtr event) {
+void StreamSession::offer(const std::vector<EventPtr>& events) {
   const auto self = shared_from_this();  // a write error may close it
-  deliver(std::move(event));
-  if (pull_due_) pull();
+  for (const EventPtr& event : events) deliver(event);
+  if (pull_due_) pull();  // one write for them all
 }
 
 void StreamSession::end() {
@@ -89,16 +89,16 @@ void StreamSession::flush() {
   }
   const FirstWrite first = write_at_once(socket_, gather_);
   if (first.error) return close();
-  if (first.complete) return written(first.sent);
+  if (first.complete) return written(first.sent, 1);
   write_rest(socket_, gather_, first.sent,
              [self = shared_from_this(), this](boost::system::error_code ec, std::size_t bytes) {
                if (ec) return close();
-               written(bytes);
+               written(bytes, 2);  // at least
              });
 }
 
-void StreamSession::written(std::size_t bytes) {
-  state_.stats().add_delivery(batch_.size(), bytes);
+void StreamSession::written(std::size_t bytes, std::size_t writes) {
+  state_.stats().add_delivery(batch_.size(), bytes, writes);
   batch_.clear();
   own_bytes_sending_.clear();
   ++writes_;

@@ -24,7 +24,7 @@ class StreamSession : public Mailbox, public IoThreadHook, public std::enable_sh
   using Encoding = std::string_view (*)(const EncodedEvent& event);
 
   // From the thread's walk, on this session's thread.
-  void offer(EventPtr event);
+  void offer(const std::vector<EventPtr>& events);
   void end();  // the server is stopping: say goodbye after what is queued
 
  protected:
@@ -58,7 +58,7 @@ class StreamSession : public Mailbox, public IoThreadHook, public std::enable_sh
   void wake() final { pull_due_ = true; }
   void pull();
   void flush();
-  void written(std::size_t bytes);
+  void written(std::size_t bytes, std::size_t writes);
 
   ConnectionSlot slot_;
   IoThread& thread_;

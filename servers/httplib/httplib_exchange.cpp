@@ -38,14 +38,15 @@ struct OpenStream {
       if (mailbox->signal.wait(state.options().heartbeat)) return true;  // something came: take it
       return sink.write(plan.heartbeat.data(), plan.heartbeat.size());
     }
-    std::uint64_t bytes = 0;
+    std::uint64_t bytes = 0, writes = 0;
     for (const EventPtr& event : pending) {
       for (const std::string_view bytes_out : {plan.encoding(*event), plan.event_end}) {
         if (!bytes_out.empty() && !sink.write(bytes_out.data(), bytes_out.size())) return false;
         bytes += bytes_out.size();
+        writes += !bytes_out.empty();
       }
     }
-    state.stats().add_delivery(pending.size(), bytes);
+    state.stats().add_delivery(pending.size(), bytes, writes);
     pending.clear();
     return true;
   }
@@ -78,7 +79,8 @@ void HttplibExchange::answer(Reply reply) {
   response_.set_header("Cache-Control", "no-store");
   for (const auto& [name, value] : reply.headers()) response_.set_header(name.c_str(), value);
   std::string body = reply.body();
-  state_.stats().add_delivery(reply.event_count(), body.size());  // cpp-httplib writes the head: not counted
+  // cpp-httplib writes the head and the body: its bytes are not counted, its write is.
+  state_.stats().add_delivery(reply.event_count(), body.size(), 1);
   response_.set_content(std::move(body), std::string(reply.content_type()).c_str());
 }
 
