@@ -11,7 +11,7 @@ packages=(
   googletest libgtest-dev
   libbenchmark-dev libbenchmark-tools
   python3-pytest python3-websockets python3-matplotlib python3-numpy
-  curl wrk procps util-linux websocketd
+  curl wrk nginx-light procps util-linux websocketd
   clang-format flake8 clang
 )
 missing=()

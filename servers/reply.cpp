@@ -11,7 +11,9 @@ constexpr std::string_view event_separator = ",";
 
 // Status line and the headers every answer of ours carries; the caller ends the head.
 std::string head_start(unsigned status, std::string_view content_type) {
-  std::string head = "HTTP/1.1 " + std::to_string(status) + " ";
+  std::string head;
+  head.reserve(256);  // the whole head, in one allocation
+  head.append("HTTP/1.1 ").append(std::to_string(status)).append(" ");
   head += boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
   head += "\r\nServer: pushbench\r\nContent-Type: ";
   head += content_type;
@@ -60,14 +62,13 @@ std::string Reply::body() const {
   return out += tail_;
 }
 
-std::vector<boost::asio::const_buffer> Reply::buffers(bool keep_alive) {
+void Reply::buffers(bool keep_alive, std::vector<boost::asio::const_buffer>& out) {
   head_ = head_start(status_, content_type_);
-  head_ += "Content-Length: " + std::to_string(body_length()) + "\r\n";
+  head_.append("Content-Length: ").append(std::to_string(body_length())).append("\r\n");
   for (const auto& [name, value] : headers_) head_.append(name).append(": ").append(value).append("\r\n");
   head_ += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
 
-  std::vector<boost::asio::const_buffer> out;
-  out.reserve(3 + 2 * events_.size());
+  out.clear();
   out.emplace_back(boost::asio::buffer(head_));
   out.emplace_back(boost::asio::buffer(body_));
   for (std::size_t i = 0; i < events_.size(); ++i) {
@@ -75,7 +76,6 @@ std::vector<boost::asio::const_buffer> Reply::buffers(bool keep_alive) {
     out.emplace_back(boost::asio::buffer(events_[i]->json));
   }
   out.emplace_back(boost::asio::buffer(tail_));
-  return out;
 }
 
 std::string Reply::stream_head(std::string_view content_type) {

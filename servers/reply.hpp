@@ -29,7 +29,8 @@ class Reply {
   std::string body() const;
 
   // The response on the wire; the buffers stay valid while this Reply lives and is not changed.
-  std::vector<boost::asio::const_buffer> buffers(bool keep_alive);
+  // Fills `out` (its capacity reused from answer to answer).
+  void buffers(bool keep_alive, std::vector<boost::asio::const_buffer>& out);
 
   // The head of a streamed response (no length: the body ends when the connection does).
   static std::string stream_head(std::string_view content_type);

@@ -88,7 +88,7 @@ void HttpSession::send(Reply reply) {
   if (reply.status() >= 400) state_.stats().bad_requests.fetch_add(1, std::memory_order_relaxed);
   reply_.emplace(std::move(reply));
   const bool keep_alive = keep_alive_;
-  reply_buffers_ = reply_->buffers(keep_alive);
+  reply_->buffers(keep_alive, reply_buffers_);
   expire_after(state_.options().idle_timeout);  // bounds a client that does not read
   const FirstWrite first = write_at_once(socket_, reply_buffers_);
   if (first.error) return close();
