@@ -15,9 +15,9 @@ boost::beast::tcp_stream& PollConnection::new_stream() {
   on_new_connection();
   open_ = false;
   buffer_.clear();
-  if (deadline_) deadline_->cancel();
+  if (!deadline_) deadline_.emplace(worker_.ioc().get_executor());  // one for the connection's life
+  deadline_->cancel();
   wire_.emplace(tap(), worker_.ioc());
-  deadline_.emplace(worker_.ioc().get_executor());
   return wire_->next_layer();
 }
 
@@ -52,7 +52,7 @@ void PollConnection::send() {
   deadline_->set(timeout_, [self = shared_from_this(), this] {
     timed_out_ = true;
     boost::system::error_code ignored;
-    socket().cancel(ignored);  // the read or write in flight ends with operation_aborted
+    socket().close(ignored);  // what is in flight, or is started next, fails at once
   });
   request_buffer_ = boost::asio::const_buffer(request_.data(), request_.size());
   const Buffers request(&request_buffer_, 1);
@@ -87,6 +87,10 @@ void PollConnection::parse_buffered() {
   socket().async_read_some(space,
                            [self = shared_from_this(), this, space](boost::system::error_code ec, std::size_t n) {
                              account(wire_->tap(), false, space, n);
+                             if (ec == boost::asio::error::eof && parser_->got_some()) {
+                               parser_->put_eof(ec);  // an answer that ends with its connection
+                               if (!ec) return on_response({});
+                             }
                              if (ec) return on_response(ec);
                              buffer_.commit(n);
                              parse_buffered();

@@ -51,6 +51,8 @@ inline constexpr std::size_t publish_burst = 10000;                  // overdue 
 inline constexpr std::chrono::milliseconds linger = 1s;              // draining a client's bytes before a close
 inline constexpr std::chrono::milliseconds shutdown_grace = 1500ms;  // close handshakes at a stop (SPEC: exit in 2 s)
 inline constexpr std::chrono::milliseconds accept_retry = 50ms;      // after an accept error (out of fds)
+inline constexpr std::size_t max_queued_own_frames = 16;  // a stream's heartbeats, pings and pongs behind a stuck write
+inline constexpr std::size_t max_reads_per_wake = 16;     // reads of a client's bytes before other connections' turn
 // cpp-httplib: connections accepted while every connection thread is busy; beyond, the accept loop
 // waits and new connections wait in the kernel's listen backlog.
 inline constexpr std::size_t httplib_max_waiting = 1024;

@@ -12,7 +12,8 @@ namespace {
 std::vector<std::shared_ptr<IoThread>> make_threads(SharedState& state) {
   std::vector<std::shared_ptr<IoThread>> threads(std::max<std::uint64_t>(state.options().threads, 1));
   for (auto& thread : threads) {
-    thread = std::make_shared<IoThread>();
+    // Room for one publisher catch-up burst and a subscriber's worth behind it.
+    thread = std::make_shared<IoThread>(limits::publish_burst + state.options().max_queued_events);
     state.subscribe(thread);
   }
   return threads;

@@ -37,6 +37,7 @@ void ByteStreamSession::watch_for_close() {
 
 // The heartbeat after each interval in which nothing was written.
 void ByteStreamSession::arm_heartbeat(std::size_t writes_before) {
+  if (closed()) return;
   heartbeat_.expires_after(state_.options().heartbeat);
   heartbeat_.async_wait([self = shared_from_this(), this, writes_before](boost::system::error_code ec) {
     if (ec || closed()) return;

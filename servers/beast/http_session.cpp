@@ -2,6 +2,7 @@
 
 #include <array>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 
 #include "core/write_at_once.hpp"
 #include "servers/beast/beast_exchange.hpp"
@@ -104,7 +105,9 @@ void HttpSession::written(bool keep_alive, std::size_t bytes, std::size_t writes
   state_.stats().add_delivery(reply_->event_count(), bytes, writes);
   reply_.reset();
   if (!keep_alive) return linger();
-  read_request();
+  if (buffer_.size() == 0) return read_request();
+  // A pipelined request is there already: read it as a new turn, not deeper in this one.
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_request(); });
 }
 
 // Closing with unread request bytes would reset the connection and could destroy the answer

@@ -17,13 +17,13 @@ namespace pushbench {
 // writes them in one system call: the busier the server, the more events per write.
 class IoThread final : public Subscriber {
  public:
-  IoThread();
+  explicit IoThread(std::size_t max_arrived);
 
   boost::asio::io_context& context() { return ioc_; }
 
   // On this thread: the stream gets every event published from now on (SharedState::backlog
-  // covers those before).
-  void add(StreamSession& stream) { streams_.push_back(stream); }
+  // covers those before); once the server is stopping, it is told to end at once.
+  void add(StreamSession& stream);
 
   // From the publishing thread, with the publish lock held: one post each. The posts need no
   // owner: the io_context that runs them is this object's.
@@ -41,7 +41,10 @@ class IoThread final : public Subscriber {
   std::mutex mutex_;
   std::vector<EventPtr> arrived_;  // published since the walk was posted
   std::vector<EventPtr> walking_;  // the walk's, on this thread
+  const std::size_t max_arrived_;  // beyond, the thread is stuck: its streams are cut off as slow
   bool walk_posted_ = false;
+  bool overflowed_ = false;  // what arrived was dropped: every stream here is behind
+  bool stopping_ = false;    // on this thread
 };
 
 }  // namespace pushbench

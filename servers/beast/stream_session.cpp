@@ -1,7 +1,10 @@
 #include "servers/beast/stream_session.hpp"
 
+#include <utility>
+
 #include "core/write_at_once.hpp"
 #include "servers/beast/io_thread.hpp"
+#include "servers/limits.hpp"
 
 namespace pushbench {
 
@@ -18,14 +21,30 @@ StreamSession::StreamSession(Handover connection, SharedState& state, std::atomi
 
 void StreamSession::offer(const std::vector<EventPtr>& events) {
   const auto self = shared_from_this();  // a write error may close it
-  for (const EventPtr& event : events) deliver(event);
-  if (pull_due_) pull();  // one write for them all
+  // One write for them all, in pieces of at most half the bounds: a walk's events are not a
+  // backlog of this subscriber's unless a write of its own holds them back.
+  const ServerOptions& options = state_.options();
+  std::uint64_t count = 0, bytes = 0;
+  for (const EventPtr& event : events) {
+    deliver(event);
+    bytes += event->memory_bytes();
+    if (++count >= options.max_queued_events / 2 || bytes >= options.max_queued_bytes / 2) {
+      if (pull_due_) pull();
+      count = bytes = 0;
+    }
+  }
+  if (pull_due_) pull();
 }
 
 void StreamSession::end() {
   const auto self = shared_from_this();
   shutdown();
   if (pull_due_) pull();
+}
+
+void StreamSession::give_up() {
+  state_.stats().slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
+  close();
 }
 
 void StreamSession::subscribe(std::optional<std::uint64_t> since, std::string head) {
@@ -40,6 +59,11 @@ void StreamSession::subscribe(std::optional<std::uint64_t> since, std::string he
 
 void StreamSession::send(std::string bytes) {
   if (phase_ != Phase::streaming) return;
+  // Heartbeats and pongs pile up only behind a write that does not finish: the client is not reading.
+  if (own_bytes_.size() >= limits::max_queued_own_frames) {
+    state_.stats().slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
+    return close();
+  }
   own_bytes_.push_back(std::move(bytes));
   flush();
 }
@@ -48,7 +72,7 @@ void StreamSession::end_with(std::string last_words) {
   if (phase_ != Phase::streaming) return;
   phase_ = Phase::ending;
   unlink();  // no more events
-  own_bytes_.push_back(std::move(last_words));
+  last_words_ = std::move(last_words);
   flush();
 }
 
@@ -78,7 +102,8 @@ void StreamSession::pull() {
 }
 
 void StreamSession::flush() {
-  if (writing_ || phase_ == Phase::closed || (own_bytes_.empty() && batch_.empty())) return;
+  const bool last_words_due = phase_ == Phase::ending && last_words_;
+  if (writing_ || phase_ == Phase::closed || (own_bytes_.empty() && batch_.empty() && !last_words_due)) return;
   writing_ = true;
   own_bytes_sending_.swap(own_bytes_);
   gather_.clear();
@@ -87,6 +112,8 @@ void StreamSession::flush() {
     gather_.emplace_back(boost::asio::buffer(encoding_(*event)));
     if (!event_end_.empty()) gather_.emplace_back(boost::asio::buffer(event_end_));
   }
+  if (last_words_due) gather_.emplace_back(boost::asio::buffer(*last_words_));  // after the last events
+  last_words_sending_ = last_words_due;
   const FirstWrite first = write_at_once(socket_, gather_);
   if (first.error) return close();
   if (first.complete) return written(first.sent, 1);
@@ -107,7 +134,7 @@ void StreamSession::written(std::size_t bytes, std::size_t writes) {
     case Phase::streaming:
       return pull();
     case Phase::ending:
-      if (own_bytes_.empty()) return said_goodbye();
+      if (std::exchange(last_words_sending_, false)) return last_words_.reset(), said_goodbye();
       return flush();
     case Phase::closed:
       return;

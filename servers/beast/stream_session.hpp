@@ -25,7 +25,8 @@ class StreamSession : public Mailbox, public IoThreadHook, public std::enable_sh
 
   // From the thread's walk, on this session's thread.
   void offer(const std::vector<EventPtr>& events);
-  void end();  // the server is stopping: say goodbye after what is queued
+  void end();      // the server is stopping: say goodbye after what is queued
+  void give_up();  // its thread fell too far behind to give it every event: cut off as slow
 
  protected:
   // Each event goes out as encoding(event) followed by event_end (may be empty).
@@ -69,6 +70,8 @@ class StreamSession : public Mailbox, public IoThreadHook, public std::enable_sh
   bool pull_due_ = false;               // the mailbox has news for the writer
   std::vector<std::string> own_bytes_;  // queued: head, heartbeats, control frames
   std::vector<std::string> own_bytes_sending_;
+  std::optional<std::string> last_words_;  // ending: written after the last events
+  bool last_words_sending_ = false;
   std::vector<EventPtr> batch_;  // the events being written
   std::vector<boost::asio::const_buffer> gather_;
 };

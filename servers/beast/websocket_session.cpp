@@ -1,6 +1,7 @@
 #include "servers/beast/websocket_session.hpp"
 
 #include <array>
+#include <boost/asio/post.hpp>
 
 #include "core/ws_handshake.hpp"
 #include "servers/limits.hpp"
@@ -36,18 +37,25 @@ void WebSocketSession::start(std::string_view accept_key, std::optional<std::uin
 void WebSocketSession::read_frames() {
   socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(), this](boost::system::error_code ec) {
     if (ec || closed()) return close();
-    std::array<char, 4096> buffer;
-    for (;;) {
-      const ssize_t n = ::recv(socket_.native_handle(), buffer.data(), buffer.size(), MSG_DONTWAIT);
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return close();
-      if (n < 0) break;
-      heard_ = true;
-      if (draining_) continue;  // after our close, what the client still sends is read and dropped
-      std::string_view in(buffer.data(), static_cast<std::size_t>(n));
-      while (!in.empty()) answer(reader_.next(in));
-      if (closed()) return;
-    }
-    read_frames();
+    read_available();
+  });
+}
+
+// A few reads, then the other connections' turn: a client that keeps sending cannot hold the thread.
+void WebSocketSession::read_available() {
+  std::array<char, 4096> buffer;
+  for (std::size_t reads = 0; reads < limits::max_reads_per_wake; ++reads) {
+    const ssize_t n = ::recv(socket_.native_handle(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return close();
+    if (n < 0) return read_frames();
+    heard_ = true;
+    if (draining_) continue;  // after our close, what the client still sends is read and dropped
+    std::string_view in(buffer.data(), static_cast<std::size_t>(n));
+    while (!in.empty()) answer(reader_.next(in));
+    if (closed()) return;
+  }
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this(), this] {
+    if (!closed()) read_available();
   });
 }
 
@@ -68,6 +76,7 @@ void WebSocketSession::answer(const ClientFrameReader::Frame& frame) {
 
 // Only the client's silence counts: the events we send say nothing of whether it is there.
 void WebSocketSession::arm_idle_check() {
+  if (closed()) return;
   timer_.expires_after(state_.options().ws_idle_timeout / 2);
   timer_.async_wait([self = shared_from_this(), this](boost::system::error_code ec) {
     if (ec || closed() || draining_) return;
@@ -86,14 +95,14 @@ void WebSocketSession::arm_idle_check() {
 std::string WebSocketSession::goodbye() { return close_frame(going_away); }
 
 // Our close frame went out: no more writes; the client's close and anything before it are read
-// and dropped until it closes the TCP connection, bounded in time. Closing at once with unread
+// and dropped until it closes the TCP connection, for at most --ws-handshake-timeout. Closing at once with unread
 // bytes would reset the connection, and the client could lose the close frame.
 void WebSocketSession::said_goodbye() {
   draining_ = true;
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
   timer_.cancel();
-  timer_.expires_after(limits::linger);
+  timer_.expires_after(state_.options().ws_handshake_timeout);
   timer_.async_wait([self = shared_from_this(), this](boost::system::error_code ec) {
     if (!ec) close();
   });

@@ -21,6 +21,7 @@ class WebSocketSession final : public StreamSession {
 
  private:
   void read_frames();
+  void read_available();
   void answer(const ClientFrameReader::Frame& frame);
   void arm_idle_check();
   std::string goodbye() override;

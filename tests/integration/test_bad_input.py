@@ -150,6 +150,31 @@ def test_server_sends_keepalive_pings(start_server):
         sock.close()
 
 
+def test_websocket_client_that_pings_but_never_reads_is_cut_off(start_server):
+    """Its pongs queue behind a write the socket no longer takes; they are bounded, so the
+    connection is cut off as slow rather than growing the server's memory."""
+    server = start_server("--technique", "all", "--rate", "0")
+    sock = raw_websocket(server)
+    sock.settimeout(None)  # sending blocks only when the server stops reading
+    ping = ws_frame(0x9, b"p" * 125)
+
+    def ping_forever():
+        try:
+            for _ in range(400_000):  # 52 MB: far more pongs than the kernel's buffers hold
+                sock.sendall(ping)
+        except OSError:
+            pass  # cut off
+
+    pinger = threading.Thread(target=ping_forever, daemon=True)
+    pinger.start()
+    try:
+        assert wait_until(lambda: server.stats()["slow_consumers_dropped"] >= 1, 20)
+    finally:
+        sock.close()
+        pinger.join(10)
+    assert_all_delivered(server)
+
+
 @pytest.mark.parametrize("technique,path", [("sse", "/sse"), ("websocket", "/ws")])
 def test_subscriber_that_never_reads_is_cut_off(start_server, technique, path):
     server = start_server("--technique", "all", "--max-queued-events", "8")
