@@ -70,7 +70,10 @@ ServerOptions parse_server_options(int argc, char** argv) {
       .duration("max-long-poll", &o.max_long_poll, "longest timeout_ms a long poll may ask for", 1ms, 24h)
       .duration("heartbeat", &o.heartbeat, "SSE comment sent when a stream was quiet this long", 1ms, 24h)
       .duration("sse-retry", &o.sse_retry, "reconnect delay announced to SSE clients", 0ms, 24h)
-      .duration("ws-handshake-timeout", &o.ws_handshake_timeout, "WebSocket closing handshake: how long the server waits for the client's close after sending its own (the upgrade request is bounded by --idle-timeout)", 1ms, 1h)
+      .duration("ws-handshake-timeout", &o.ws_handshake_timeout,
+                "WebSocket closing handshake: how long the server waits for the client's close after sending its own "
+                "(the upgrade request is bounded by --idle-timeout)",
+                1ms, 1h)
       .duration("ws-idle-timeout", &o.ws_idle_timeout, "WebSocket: ping after half of this idle, close after all of it",
                 1ms, 24h)
       .size("ws-max-message", &o.ws_max_message, "largest incoming WebSocket message; beyond, close 1009", 1, gib)
