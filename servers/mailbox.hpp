@@ -37,7 +37,8 @@ class Mailbox : public Subscriber {
 
  protected:
   // Something arrived in an empty inbox, or the status changed: the writer should take().
-  // Called with the inbox's lock held, from a publishing thread: post or notify, nothing more.
+  // Called with the inbox's lock held, from whichever thread delivers: flag, post or notify,
+  // nothing more.
   virtual void wake() = 0;
 
  private:

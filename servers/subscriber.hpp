@@ -3,9 +3,10 @@
 
 namespace pushbench {
 
-// Anything fed by publishes: SSE and WebSocket streams, waiting long polls. Both calls come from
-// whichever thread publishes, with the publish lock held: an implementation only posts to its
-// own strand and returns.
+// Anything fed by publishes: an io thread of the event-loop backend (for all its streams), a
+// stream's mailbox on cpp-httplib, a waiting long poll. Both calls come from whichever thread
+// publishes, with the publish lock held: an implementation only queues, posts or notifies, and
+// returns.
 class Subscriber {
  public:
   virtual ~Subscriber() = default;

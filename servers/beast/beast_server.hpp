@@ -27,7 +27,7 @@ class BeastServer {
   void stop();
   void wait_for_streams(std::chrono::steady_clock::time_point deadline);
 
-  SharedState state_;  // first: sessions still unsubscribe from it while the io_contexts are destroyed
+  SharedState state_;  // first: held polls still cancel their waits in it while the io_contexts are destroyed
   std::vector<std::shared_ptr<IoThread>> threads_;
   boost::asio::signal_set signals_;
   std::shared_ptr<Listener> listener_;
