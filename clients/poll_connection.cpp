@@ -1,6 +1,7 @@
 #include "clients/poll_connection.hpp"
 
 #include "clients/limits.hpp"
+#include "core/parse_buffered.hpp"
 #include "core/write_at_once.hpp"
 
 namespace pushbench {
@@ -76,12 +77,7 @@ void PollConnection::read_answer() {
 }
 
 void PollConnection::parse_buffered() {
-  while (buffer_.size() > 0 && !parser_->is_done()) {
-    boost::system::error_code ec;
-    buffer_.consume(parser_->put(buffer_.data(), ec));
-    if (ec == http::error::need_more) break;
-    if (ec) return on_response(ec);
-  }
+  if (const boost::system::error_code ec = pushbench::parse_buffered(*parser_, buffer_)) return on_response(ec);
   if (parser_->is_done()) return on_response({});
   const auto space = buffer_.prepare(read_chunk);
   socket().async_read_some(space,

@@ -4,6 +4,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
+#include "core/parse_buffered.hpp"
 #include "core/write_at_once.hpp"
 #include "servers/beast/beast_exchange.hpp"
 #include "servers/beast/peer_state.hpp"
@@ -46,12 +47,7 @@ void HttpSession::read_request() {
 
 // Parses what is buffered (a pipelined request may be there already), then waits for more.
 void HttpSession::parse_buffered() {
-  while (buffer_.size() > 0 && !parser_->is_done()) {
-    beast::error_code ec;
-    buffer_.consume(parser_->put(buffer_.data(), ec));
-    if (ec == http::error::need_more) break;
-    if (ec) return refuse_malformed(ec);
-  }
+  if (const beast::error_code ec = pushbench::parse_buffered(*parser_, buffer_)) return refuse_malformed(ec);
   if (parser_->is_done()) return on_request();
   receive();
 }

@@ -60,10 +60,7 @@ void StreamSession::subscribe(std::optional<std::uint64_t> since, std::string he
 void StreamSession::send(std::string bytes) {
   if (phase_ != Phase::streaming) return;
   // Heartbeats and pongs pile up only behind a write that does not finish: the client is not reading.
-  if (own_bytes_.size() >= limits::max_queued_own_frames) {
-    state_.stats().slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
-    return close();
-  }
+  if (own_bytes_.size() >= limits::max_queued_own_frames) return give_up();
   own_bytes_.push_back(std::move(bytes));
   flush();
 }

@@ -26,7 +26,7 @@ class StreamSession : public Mailbox, public IoThreadHook, public std::enable_sh
   // From the thread's walk, on this session's thread.
   void offer(const std::vector<EventPtr>& events);
   void end();      // the server is stopping: say goodbye after what is queued
-  void give_up();  // its thread fell too far behind to give it every event: cut off as slow
+  void give_up();  // it fell too far behind (or its thread did): cut off as slow
 
  protected:
   // Each event goes out as encoding(event) followed by event_end (may be empty).
