@@ -4,6 +4,7 @@
 #include <boost/beast/http.hpp>
 #include <cstdint>
 #include <cstdlib>
+#include <vector>
 
 #include "servers/router.hpp"
 
@@ -28,7 +29,9 @@ class RecordingExchange final : public Exchange {
 
   void answer(Reply reply) override {
     if (reply.status() < 200 || reply.status() > 599) std::abort();
-    for (const auto& buffer : reply.buffers(true)) bytes_ += buffer.size();
+    std::vector<boost::asio::const_buffer> buffers;
+    reply.buffers(true, buffers);
+    for (const auto& buffer : buffers) bytes_ += buffer.size();
   }
   void hold(HeldAnswer held) override {
     auto waiter = std::make_shared<NoWaiter>();
