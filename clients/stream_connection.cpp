@@ -36,7 +36,24 @@ void StreamConnection::on_header(boost::system::error_code ec) {
   on_stream_start();
   established();
   wire_->next_layer().expires_never();  // a stream may be quiet for as long as nothing is published
-  read_body();
+  if (parser_->chunked() || parser_->content_length()) return read_body();
+  // A body that runs until the connection closes has no framing to undo: what the socket gives
+  // is the body, read straight from it (after what came with the head).
+  const auto early = buffer_.data();
+  on_body(std::string_view(static_cast<const char*>(early.data()), early.size()));
+  buffer_.consume(buffer_.size());
+  read_raw_body();
+}
+
+void StreamConnection::read_raw_body() {
+  const auto space = boost::asio::buffer(chunk_);
+  wire_->next_layer().socket().async_read_some(
+      space, [self = shared_from_this(), this, space](boost::system::error_code ec, std::size_t n) {
+        account(wire_->tap(), false, space, n);
+        if (n > 0) on_body(std::string_view(chunk_.data(), n));
+        if (ec) return fail(ErrorKind::closed, reconnect_delay());
+        read_raw_body();
+      });
 }
 
 void StreamConnection::read_body() {

@@ -28,7 +28,8 @@ class StreamConnection : public Connection {
   boost::beast::tcp_stream& new_stream() override;
   void on_open() override;
   void on_header(boost::system::error_code ec);
-  void read_body();
+  void read_body();      // through the parser: chunked, or of a known length
+  void read_raw_body();  // until the connection closes
 
   std::optional<WireStream> wire_;
   boost::beast::flat_buffer buffer_;
