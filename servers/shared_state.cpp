@@ -35,6 +35,10 @@ std::uint64_t SharedState::last_seq() {
 
 std::uint64_t SharedState::backlog(std::optional<std::uint64_t> since, std::vector<EventPtr>& out) {
   std::lock_guard lock(mutex_);
+  return read_backlog(since, out);
+}
+
+std::uint64_t SharedState::read_backlog(std::optional<std::uint64_t> since, std::vector<EventPtr>& out) const {
   if (since) log_.read_since(*since, log_.size(), SIZE_MAX, out);
   return log_.last_seq();
 }
@@ -47,7 +51,7 @@ void SharedState::subscribe(const std::shared_ptr<Subscriber>& subscriber) {
 void SharedState::subscribe(const std::shared_ptr<Mailbox>& stream, std::optional<std::uint64_t> since) {
   std::vector<EventPtr> backlog;
   std::lock_guard lock(mutex_);
-  if (since) log_.read_since(*since, log_.size(), SIZE_MAX, backlog);
+  read_backlog(since, backlog);
   stream->open(std::move(backlog), since);
   streams_.emplace(stream.get(), stream);
 }

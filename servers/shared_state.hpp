@@ -61,6 +61,9 @@ class SharedState {
  private:
   using Registry = std::unordered_map<const Subscriber*, std::weak_ptr<Subscriber>>;
 
+  // backlog() with the lock held.
+  std::uint64_t read_backlog(std::optional<std::uint64_t> since, std::vector<EventPtr>& out) const;
+
   const ServerOptions options_;
   Stats stats_;
   std::mutex mutex_;
