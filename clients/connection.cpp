@@ -66,6 +66,8 @@ void Connection::on_event(const EventFields& fields) {
   if (have_seq_ && fields.seq > last_seq_ + 1 && counting) m.gaps += fields.seq - last_seq_ - 1;
   have_seq_ = true;
   last_seq_ = fields.seq;
+  if (lost_ns_ && counting) m.resume.record(monotonic_ns() - lost_ns_);
+  lost_ns_ = 0;
   if (counting) {
     ++m.events_received;
     ++events_in_window_;
@@ -76,6 +78,7 @@ void Connection::on_event(const EventFields& fields) {
 void Connection::fail(ErrorKind kind, std::chrono::nanoseconds delay) {
   if (finished_) return;
   count_error(kind);
+  if (ever_established_ && !lost_ns_) lost_ns_ = monotonic_ns();
   if (Trace* trace = tap().trace) trace->note("failed; reconnecting");
   retry_timer_.expires_after(delay);
   retry_timer_.async_wait([self = shared_from_this(), this](boost::system::error_code ec) {

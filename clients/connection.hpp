@@ -58,6 +58,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   boost::asio::steady_timer retry_timer_;
   std::int64_t connect_started_ns_ = 0;
+  std::int64_t lost_ns_ = 0;  // when an established connection was lost, until an event arrives again
   std::uint64_t last_seq_ = 0;
   bool have_seq_ = false;
   bool ever_established_ = false;

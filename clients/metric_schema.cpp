@@ -67,8 +67,10 @@ const ResultField schema[] = {
      "events_received/duration_s"},
     {"latency_ns", "ns", Merge::summary, &M::latency, nullptr, "latency_histogram"},
     {"connect_ns", "ns", Merge::summary, &M::connect, nullptr, "connect_histogram"},
+    {"resume_ns", "ns", Merge::summary, &M::resume, nullptr, "resume_histogram"},
     {"latency_histogram", "ns", Merge::histogram, &M::latency},
     {"connect_histogram", "ns", Merge::histogram, &M::connect},
+    {"resume_histogram", "ns", Merge::histogram, &M::resume},
     // The client's own load: when it saturates, the figures measure the client.
     {"client_cpu_s", "s", Merge::sum, &M::cpu_s},
     {"client_busiest_thread_cpu", "cores", Merge::max, &M::busiest_thread_cpu},

@@ -36,6 +36,7 @@ struct Metrics {
   std::uint64_t other_errors = 0;
   Histogram latency;
   Histogram connect;
+  Histogram resume;               // from a lost connection to the first event after it
   double cpu_s = 0;               // CPU time of the threads in the window, summed
   double window_s = 0;            // the window's wall time
   double loop_lag_max_s = 0;      // the worst delay of an event loop's own timer in the window

@@ -76,6 +76,12 @@ void write_summary(std::ostream& out, const RunResult& r) {
   std::snprintf(line, sizeof line, "  connect    p50 %.3f  p99 %.3f ms\n", ms(m.connect.value_at_percentile(50)),
                 ms(m.connect.value_at_percentile(99)));
   out << line;
+  if (m.resume.count()) {
+    std::snprintf(line, sizeof line, "  resume     p50 %.3f  p99 %.3f ms after a lost connection (%lu)\n",
+                  ms(m.resume.value_at_percentile(50)), ms(m.resume.value_at_percentile(99)),
+                  static_cast<unsigned long>(m.resume.count()));
+    out << line;
+  }
   std::snprintf(line, sizeof line, "  per event  %.1f bytes in, %.1f bytes out, %.3f requests\n",
                 per(static_cast<double>(m.bytes_in), events), per(static_cast<double>(m.bytes_out), events),
                 per(static_cast<double>(m.http_requests), events));

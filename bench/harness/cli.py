@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import (compare, derive, environment, floor, processes, results, runner, scenario as scenarios, soak,
-               techniques, verify)
+from . import (compare, derive, environment, floor, network, processes, results, runner, scenario as scenarios,
+               soak, techniques, verify)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "bench" / "scenarios"
@@ -26,7 +26,8 @@ class OneLineParser(argparse.ArgumentParser):
 def describe(point):
     return (f"{point['technique']:<10} {point['backend']:<7} {point['connections']:>6} conns "
             f"{point['rate']:g} ev/s {point['payload']} B" +
-            (f" poll {point['poll_interval']:g}s" if techniques.polls_on_interval(point["technique"]) else ""))
+            (f" poll {point['poll_interval']:g}s" if techniques.polls_on_interval(point["technique"]) else "") +
+            (f" over {point['network']}" if point.get("network", "lan") != "lan" else ""))
 
 
 def clock(seconds):
@@ -44,7 +45,10 @@ def point_record(point, runs):
     ok = [r for r in runs if r["status"] == "ok"]
     record = {"technique": point["technique"], "backend": point["backend"], "connections": point["connections"],
               "rate": point["rate"], "payload": point["payload"], "poll_interval_s": point["poll_interval"],
-              "floor_us_per_event": point.get("floor_us_per_event"),
+              "floor_us_per_event": point.get("floor_us_per_event"), "network": point["network"],
+              "network_profile": {**point["network_profile"], "applied_by": "pushbench-relay" if network.needs_relay(
+                  point["network_profile"], point["faults"]) else "nothing (loopback as it is)"},
+              "faults": point["faults"],
               "status": "ok" if len(ok) == len(runs) else "partial" if ok else "failed",
               "failures": [r["reason"] for r in runs if r["status"] != "ok"],
               "summary": derive.summarize(runs), "runs": runs}
@@ -113,7 +117,8 @@ class Run:
                     "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                     "scenario": {"name": scenario.name, "path": scenario.path, "description": scenario.description,
                                  "run": scenario.run, "matrix": scenario.matrix, "ramp": scenario.ramp,
-                                 "servers": scenario.servers,
+                                 "servers": scenario.servers, "networks": scenario.networks,
+                                 "faults": scenario.faults,
                                  "source": scenario.source},
                     "environment": environment.capture(ROOT, self.build),
                     "techniques": techniques.table(),
@@ -145,7 +150,8 @@ class Run:
         return result.get("cpu_us_per_event") if result else None
 
     def measure(self, point):
-        point = {**point, "floor_us_per_event": self.floor_of(point)}
+        point = {**point, "floor_us_per_event": self.floor_of(point),
+                 "network_profile": self.scenario.networks[point["network"]], "faults": self.scenario.faults}
         runs = []
         for repetition in range(1, self.scenario.run["repetitions"] + 1):
             self.progress(point, repetition)

@@ -27,7 +27,7 @@ def run_document(path):
 
 def key(point):
     return (point["technique"], point["backend"], point["connections"], point["rate"], point["payload"],
-            point["poll_interval_s"])
+            point["poll_interval_s"], point.get("network", "lan"))
 
 
 def verdict(metric, base, new, threshold):

@@ -32,11 +32,27 @@ METRICS = {
     "gaps": ("events missing from a connection's sequence", "lower"),
     "duplicates": ("events received twice", "lower"),
     "connections_established": ("connections that could receive events", "higher"),
+    # Networks and faults (pushbench-relay, the [faults] table).
+    "reconnects": ("connections made again after one was lost", None),
+    "resume_p50_ms": ("from a lost connection to the first event after it, median", "lower"),
+    "resume_p99_ms": ("from a lost connection to the first event after it, 99th percentile", "lower"),
+    "resets": ("TCP resets the relay gave connections over the run", None),
+    "server_restarts": ("times the server was killed and started again in the window", None),
+    "events_lost": ("events published in the window (over the server's lives) to the connections and not "
+                    "received: measured only when the server restarts", "lower"),
+    "slow_consumers_dropped": ("subscribers the server cut off as too slow in the window", None),
+    "stuck_connections": ("connections the relay stopped reading for a while (stuck readers)", None),
+    "relay_cpu_us_per_event": ("the relay's CPU per delivered event: load-side cost, not the server's", None),
+    "relay_lateness_p99_ms": ("how late the relay let held bytes go, 99th percentile: its own precision", "lower"),
 }
 
 
 def _per(amount, count):
     return amount / count if count else None
+
+
+def _ms(summary, key):
+    return summary[key] / 1e6 if summary and summary["count"] else None
 
 
 def derive(point, client, server):
@@ -79,6 +95,27 @@ def derive(point, client, server):
         "gaps": client["gaps"],
         "duplicates": client["duplicates"],
         "connections_established": established,
+        **_network_and_faults(point, client, server),
+    }
+
+
+def _network_and_faults(point, client, server):
+    relayed = server.get("relay") or {}
+    restarted = server.get("server_restarts", 0) > 0
+    published = server.get("server_published")
+    return {
+        "reconnects": client["reconnects"],
+        "resume_p50_ms": _ms(client.get("resume_ns"), "p50"),
+        "resume_p99_ms": _ms(client.get("resume_ns"), "p99"),
+        "resets": relayed.get("resets"),
+        "server_restarts": server.get("server_restarts"),
+        "events_lost": max(0, published * point["connections"] - client["events_received"])
+        if restarted and published is not None else None,
+        "slow_consumers_dropped": server.get("server_slow_consumers_dropped"),
+        "stuck_connections": relayed.get("stuck_connections"),
+        "relay_cpu_us_per_event": _per((relayed.get("cpu_window_s") or 0) * 1e6, client["events_received"])
+        if relayed else None,
+        "relay_lateness_p99_ms": relayed["lateness_p99_ns"] / 1e6 if relayed else None,
     }
 
 

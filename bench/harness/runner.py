@@ -10,8 +10,9 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from . import derive, hdr, processes, techniques, verify
+from . import derive, hdr, network, processes, relay, techniques, verify
 
 SERVER_START_TIMEOUT = 10.0
 SETTLE = 0.3  # for the server's baseline RSS before any client connects
@@ -24,12 +25,13 @@ class RunFailed(Exception):
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def server_argv(build, point, run, external):
+def server_argv(build, point, run, external, port=0):
     """The command that starts the point's server: pushbench-server, or a scenario's own."""
     if external is None:
         return [str(build / "bin" / "pushbench-server"), "--technique", point["technique"], "--backend",
-                point["backend"], "--port", "0", "--rate", str(point["rate"]), "--payload", str(point["payload"]),
-                "--max-connections", str(run["max_connections"]), *point.get("server_args", [])]
+                point["backend"], "--port", str(port), "--rate", str(point["rate"]), "--payload", str(point["payload"]),
+                "--max-connections", str(run["max_connections"]), "--sse-retry", f"{run['reconnect_delay']}s",
+                *point.get("server_args", [])]
     return [arg.format(rate=point["rate"], payload=point["payload"], root=ROOT) for arg in external["command"]]
 
 
@@ -37,7 +39,8 @@ def client_argv(build, point, run, url, connections, out):
     return [str(build / "bin" / "pushbench-client"), *techniques.client_args(point["technique"]), "--url", url,
             "--connections", str(connections), "--duration", f"{run['duration']}s", "--warmup", f"{run['warmup']}s",
             "--poll-interval", f"{point['poll_interval']}s", "--threads", str(run["client_threads"]),
-            "--connect-rate", str(run["connect_rate"] / run["client_processes"]), "--out", str(out)]
+            "--connect-rate", str(run["connect_rate"] / run["client_processes"]),
+            "--reconnect-delay", f"{run['reconnect_delay']}s", "--out", str(out)]
 
 
 def window_times(run, connections):
@@ -123,12 +126,12 @@ class FixedServer:
         return None
 
 
-def start_server(build, point, run, external):
+def start_server(build, point, run, external, port=0):
     """(process, url) of a fresh server for the point, or of the scenario's fixed URL."""
     if external is not None and "url" in external:
         return FixedServer(), external["url"].rstrip("/")
     server_core, _ = processes.pin_plan(run["pin"], run["client_processes"])
-    server = processes.start(server_argv(build, point, run, external), server_core, stdout=subprocess.PIPE,
+    server = processes.start(server_argv(build, point, run, external, port), server_core, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, cwd=ROOT, env={**os.environ, "PUSHBENCH_BUILD": str(build)})
     try:
         line = processes.read_line(server, SERVER_START_TIMEOUT)
@@ -141,19 +144,45 @@ def start_server(build, point, run, external):
     return server, line.split()[-1]
 
 
+class ServerLives:
+    """The point's server, and its next life when a fault restarts it: killed (its log is lost with
+    it) and started again on the same port, where the clients reconnect."""
+
+    def __init__(self, build, point, run, external):
+        self.start_args = (build, point, run, external)
+        self.proc, self.url = start_server(build, point, run, external)
+        self.restarts = 0
+
+    def restart(self):
+        if self.start_args[3] is not None:
+            raise RunFailed("faults.server_restart_at: only pushbench-server can be restarted by the harness")
+        processes.kill(self.proc)
+        self.proc, _ = start_server(*self.start_args, port=urlsplit(self.url).port)
+        self.restarts += 1
+
+
 def measure(build, point, run, deadline, external=None):
     """Runs the point once; returns (client result, server samples). Raises RunFailed."""
     _, client_cores = processes.pin_plan(run["pin"], run["client_processes"])
-    server, url = start_server(build, point, run, external)
-    sampled, clients = server.pid is not None, []
-    try:  # from here on, whatever happens, the server and clients are killed at the end
+    server = ServerLives(build, point, run, external)
+    sampled, clients, relayed = server.proc.pid is not None, [], None
+    try:  # from here on, whatever happens, the server, relay and clients are killed at the end
         if external is None or external["verify"]:
-            failed = [c for c in verify.verify(url, point["technique"]) if not c.ok]
+            failed = [c for c in verify.verify(server.url, point["technique"]) if not c.ok]
             if failed:
                 raise RunFailed("does not conform: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
         time.sleep(SETTLE)
-        baseline = processes.memory(server.pid)[0] if sampled else None
+        baseline = processes.memory(server.proc.pid)[0] if sampled else None
         with tempfile.TemporaryDirectory(prefix="pushbench-") as tmp:
+            begin, end = window_times(run, point["connections"])
+            url = server.url
+            if point.get("network_profile") and network.needs_relay(point["network_profile"], point["faults"]):
+                try:
+                    relayed = relay.Relay(build, point, run, server.url, client_cores[0], Path(tmp) / "relay.json",
+                                          (begin, end - begin))
+                except relay.RelayFailed as failure:
+                    raise RunFailed(str(failure)) from None
+                url = relayed.url
             outs = [Path(tmp) / f"client-{i}.json" for i in range(run["client_processes"])]
             share = [point["connections"] // len(outs) + (1 if i < point["connections"] % len(outs) else 0)
                      for i in range(len(outs))]
@@ -163,8 +192,9 @@ def measure(build, point, run, deadline, external=None):
                     clients.append(processes.start(client_argv(build, point, run, url, share[i], out), client_cores[i],
                                                    stdout=subprocess.DEVNULL,
                                                    stderr=subprocess.PIPE))
-            begin, end = window_times(run, point["connections"])
-            samples = _sample_window(server, url, started, begin, end) if sampled else _wait_window(started, end)
+            restart_at = (point.get("faults") or {}).get("server_restart_at")
+            samples = _sample_window(server, started, begin, end, relayed, restart_at) if sampled else \
+                _wait_window(started, end)
             for client in clients:
                 remaining = deadline - time.monotonic()
                 try:
@@ -173,62 +203,90 @@ def measure(build, point, run, deadline, external=None):
                     raise RunFailed("client hung past the point's timeout; killed") from None
                 if code != 0:
                     raise RunFailed(f"client exited {code}: {_tail(client)}")
-            if server.poll() is not None:
-                raise RunFailed(f"server died during the run (exit {server.returncode}): {_tail(server)}")
+            if relayed:
+                try:
+                    samples["relay"] = relayed.stop()
+                except relay.RelayFailed as failure:
+                    raise RunFailed(str(failure)) from None
+            if server.proc.poll() is not None:
+                raise RunFailed(f"server died during the run (exit {server.proc.returncode}): {_tail(server.proc)}")
             results = [json.loads(out.read_text()) for out, n in zip(outs, share) if n]
         samples["rss_baseline"] = baseline
         samples["verified"] = external is None or external["verify"]
+        samples["server_restarts"] = server.restarts
         if sampled:
-            samples["rss_peak"] = processes.memory(server.pid)[1]
-            samples["server_exit"], samples["server_stopped_in_time"] = processes.stop(server)
+            samples["rss_peak"] = processes.memory(server.proc.pid)[1]
+            samples["server_exit"], samples["server_stopped_in_time"] = processes.stop(server.proc)
         return merge_clients(results, build), samples
     finally:
-        for proc in clients + ([server] if sampled else []):
+        for proc in clients + ([relayed.proc] if relayed else []) + ([server.proc] if sampled else []):
             processes.kill(proc)
 
 
+COUNTERS = ("delivered", "write_calls", "published", "slow_consumers_dropped")
+
+
 def _server_counters(url):
-    """pushbench-server's delivery counters, or None from a server without them."""
+    """pushbench-server's counters (COUNTERS), or None from a server without them."""
     try:
         with urllib.request.urlopen(url + "/stats", timeout=2) as response:
             stats = json.loads(response.read())
-        return {"delivered": stats["delivered"], "write_calls": stats["write_calls"]}
+        return {key: stats[key] for key in COUNTERS}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _sample_window(server, url, started, begin, end):
+def _sample_window(server, started, begin, end, relayed, restart_at):
     """Server CPU over the window, RSS at its begin and at its highest, and (from pushbench-server)
-    the events it delivered and the system calls that wrote them."""
+    its counters' growth: events published and delivered, the system calls that wrote them, slow
+    subscribers cut off. A restart mid-window (a fault) adds the first life's share to the second's."""
     def wait_until(offset):
         delay = started + offset - time.monotonic()
         if delay > 0:
             time.sleep(delay)
 
+    def life_so_far():
+        return processes.cpu_seconds(server.proc.pid), _server_counters(server.url)
+
     try:
         wait_until(begin)
-        counters_begin = _server_counters(url)
-        cpu_begin = processes.cpu_seconds(server.pid)
-        rss_begin, _ = processes.memory(server.pid)
+        if relayed:
+            relayed.window_begins()
+        cpu_begin, counters_begin = life_so_far()
+        cpu_total, counters_total = 0.0, dict.fromkeys(COUNTERS, 0)
+        rss_begin, _ = processes.memory(server.proc.pid)
         rss_max = rss_begin
         while time.monotonic() < started + end:
+            if restart_at is not None and time.monotonic() >= started + begin + restart_at and not server.restarts:
+                cpu_end, counters_end = life_so_far()
+                cpu_total += cpu_end - cpu_begin
+                counters_total = _add_growth(counters_total, counters_begin, counters_end)
+                server.restart()
+                cpu_begin, counters_begin = 0.0, dict.fromkeys(COUNTERS, 0)
             time.sleep(min(0.25, max(0.0, started + end - time.monotonic())))
-            rss_max = max(rss_max, processes.memory(server.pid)[0])
-        cpu_end = processes.cpu_seconds(server.pid)
-        counters_end = _server_counters(url)
+            rss_max = max(rss_max, processes.memory(server.proc.pid)[0])
+        cpu_end, counters_end = life_so_far()
+        if relayed:
+            relayed.window_ends()
     except (FileNotFoundError, ProcessLookupError):
-        raise RunFailed(f"server died during the run (exit {server.poll()})") from None
-    writes = {key: counters_end[key] - counters_begin[key] for key in counters_end} if counters_begin and counters_end \
-        else {"delivered": None, "write_calls": None}
-    return {"cpu_s": cpu_end - cpu_begin, "rss_window_begin": rss_begin, "rss_window_max": rss_max,
-            "server_delivered": writes["delivered"], "server_write_calls": writes["write_calls"]}
+        raise RunFailed(f"server died during the run (exit {server.proc.poll()})") from None
+    counters = _add_growth(counters_total, counters_begin, counters_end)
+    return {"cpu_s": cpu_total + cpu_end - cpu_begin, "rss_window_begin": rss_begin, "rss_window_max": rss_max,
+            **{f"server_{key}": value for key, value in counters.items()}}
+
+
+def _add_growth(total, begin, end):
+    """`total` plus each counter's growth from `begin` to `end`; all None when either is missing."""
+    if total is None or begin is None or end is None:
+        return dict.fromkeys(COUNTERS)
+    return {key: total[key] + end[key] - begin[key] for key in COUNTERS}
 
 
 def _wait_window(started, end):
     """A server we cannot sample: only wait out the window."""
     time.sleep(max(0.0, started + end - time.monotonic()))
     return {"cpu_s": None, "rss_window_begin": None, "rss_window_max": None, "rss_peak": None,
-            "server_delivered": None, "server_write_calls": None}
+            **{f"server_{key}": None for key in COUNTERS}}
 
 
 def run_once(build, point, run, external=None):

@@ -109,6 +109,8 @@ SCHEMA = {
         "point_timeout": Duration,
         "max_connections": _number(int, 1, 1_000_000),
         "micro": Bool,
+        "relay_threads": _number(int, 1, 64),
+        "reconnect_delay": Duration,  # clients' wait before reconnecting, and the SSE retry the server announces
     },
     "matrix": {
         "technique": ListOf(_choice(lambda: techniques.names() + techniques.peer_variants())),
@@ -117,6 +119,7 @@ SCHEMA = {
         "rate": ListOf(_number(float, 0, 1e6)),
         "payload": ListOf(Size),
         "poll_interval": ListOf(Duration),
+        "network": ListOf(Text),  # a built-in profile or a [network.NAME]; checked in load()
     },
     "ramp": {
         "dimension": _choice(["connections", "rate"]),
@@ -134,6 +137,8 @@ SCHEMA = {
         "history": _number(int, 1, 1 << 24),  # the server's --history: full before the warm-up ends
     },
     "thresholds": dict,  # "metric{filter=value}" = "< 20"; checked by thresholds.parse
+    "network": dict,  # NAME = {rtt, jitter, bandwidth, stall}; checked by network.parse_profile
+    "faults": dict,  # reset_every, server_restart_at, stuck_readers, stuck_for; checked by network.parse_faults
     "servers": dict,  # NAME = {command = [...] | url = "...", techniques = [...], verify = true}
 }
 
@@ -149,11 +154,12 @@ SERVER_SCHEMA = {
 
 RUN_DEFAULTS = {"warmup": 2.0, "duration": 10.0, "repetitions": 1, "pin": True, "client_threads": 1,
                 "client_processes": 1, "connect_rate": 0.0, "point_timeout": 300.0, "max_connections": 20000,
-                "micro": False}
+                "micro": False, "relay_threads": 1,
+                "reconnect_delay": 1.0}
 SOAK_DEFAULTS = {"subscribers": 100, "churn_per_s": 20.0, "bad_requests_per_s": 5.0, "sample_every": 1.0,
                  "rss_noise_floor": 1 << 20, "history": 1024}
 MATRIX_DEFAULTS = {"technique": None, "backend": ["beast"], "connections": [100], "rate": [10.0],
-                   "payload": [64], "poll_interval": [1.0]}
+                   "payload": [64], "poll_interval": [1.0], "network": ["lan"]}
 
 
 def _check(table, schema, path, errors):
@@ -206,6 +212,8 @@ class Scenario:
     thresholds: list = field(default_factory=list)
     soak: dict | None = None
     servers: dict = field(default_factory=dict)
+    networks: dict = field(default_factory=dict)  # every profile the matrix names, by name
+    faults: dict = field(default_factory=dict)
     source: dict = field(default_factory=dict)
 
     def points(self):
@@ -222,7 +230,7 @@ class Scenario:
 
 
 def load(path):
-    from . import thresholds  # thresholds parse their own syntax
+    from . import network, thresholds  # they parse their own syntax
 
     path = Path(path)
     try:
@@ -268,6 +276,22 @@ def load(path):
             built_in = ", ".join(techniques.backends())
             errors.append(f"matrix.backend[{i}]: {backend!r} is neither a built-in backend ({built_in}) "
                           "nor a [servers] entry")
+    run = {**RUN_DEFAULTS, **checked.get("run", {})}
+    profiles = dict(network.BUILT_IN)
+    for name, table in checked.get("network", {}).items():
+        if name in network.BUILT_IN:
+            errors.append(f"network.{name}: the name of a built-in profile ({', '.join(network.BUILT_IN)})")
+        else:
+            profiles[name] = network.parse_profile(name, table, errors)
+    for i, name in enumerate(matrix["network"]):
+        if name not in profiles:
+            errors.append(f"matrix.network[{i}]: {name!r} is neither a built-in profile "
+                          f"({', '.join(network.BUILT_IN)}) nor a [network] entry")
+    faults = network.parse_faults(checked["faults"], run, errors) if "faults" in checked else {}
+    if soak is not None and faults:
+        errors.append("faults: a soak runs without faults")
+    if soak is not None and matrix["network"] != ["lan"]:
+        errors.append("matrix.network: a soak runs on loopback as it is (lan)")
     parsed_thresholds = []
     for name, condition in checked.get("thresholds", {}).items():
         try:
@@ -277,5 +301,6 @@ def load(path):
     if errors:
         raise ScenarioError("\n".join(f"{path}: {e}" for e in errors))
     return Scenario(name=checked.get("name", path.stem), path=str(path), description=checked.get("description", ""),
-                    run={**RUN_DEFAULTS, **checked.get("run", {})}, matrix=matrix, ramp=ramp,
-                    thresholds=parsed_thresholds, servers=servers, source=raw, soak=soak)
+                    run=run, matrix=matrix, ramp=ramp, thresholds=parsed_thresholds, servers=servers, source=raw,
+                    soak=soak, networks={name: profiles[name] for name in matrix["network"] if name in profiles},
+                    faults=faults or {})
