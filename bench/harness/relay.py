@@ -5,7 +5,7 @@ import json
 import subprocess
 from urllib.parse import urlsplit
 
-from . import network, processes
+from . import network, processes, techniques
 
 START_TIMEOUT = 5.0
 
@@ -18,7 +18,9 @@ class Relay:
     def __init__(self, build, point, run, server_url, core, out, window):
         target = urlsplit(server_url).netloc
         self.out = out
-        argv = network.relay_argv(build, point["network_profile"], point["faults"], target, *window, out)
+        noticed_within = point["poll_interval"] if techniques.polls_on_interval(point["technique"]) else 0.0
+        argv = network.relay_argv(build, point["network_profile"], point["faults"], target, *window, out,
+                                  noticed_within)
         argv += ["--threads", str(run["relay_threads"])]
         self.proc = processes.start(argv, core, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = processes.read_line(self.proc, START_TIMEOUT)

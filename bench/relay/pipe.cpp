@@ -1,8 +1,12 @@
 #include "bench/relay/pipe.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
+#include <cstring>
 
 #include "bench/relay/relay_stats.hpp"
 #include "bench/relay/relayed_connection.hpp"
@@ -28,42 +32,69 @@ Pipe::Pipe(RelayedConnection& owner, Direction direction, boost::asio::ip::tcp::
       from_(from),
       to_(to),
       bytes_per_s_(bytes_per_s),
-      read_size_(read_size_for(bytes_per_s)),
-      timer_(to.get_executor()) {}
+      read_buffer_(read_size_for(bytes_per_s)) {}
 
 void Pipe::resume() {
-  timer_due_ns_ = 0;
-  timer_.cancel();
+  wake_due_ns_ = 0;
   read();
   pump();
+}
+
+void Pipe::wake(std::int64_t due_ns) {
+  if (due_ns != wake_due_ns_) return;
+  wake_due_ns_ = 0;
+  pump(true);
 }
 
 void Pipe::read() {
   if (reading_ || eof_ || queued_bytes_ >= max_queued_bytes || owner_.reading_paused(direction_)) return;
   reading_ = true;
-  auto chunk = std::make_shared<std::vector<char>>(read_size_);
-  from_.async_read_some(boost::asio::buffer(*chunk),
-                        [self = owner_.shared_from_this(), this, chunk](boost::system::error_code ec, std::size_t n) {
-                          reading_ = false;
-                          if (ec == boost::asio::error::eof) {
-                            eof_ = true;
-                            return finish_if_drained();
-                          }
-                          if (ec) return owner_.close();
-                          chunk->resize(n);
-                          on_read(std::move(*chunk), monotonic_ns());
-                        });
+  from_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                   [self = owner_.shared_from_this(), this](boost::system::error_code ec) {
+                     reading_ = false;
+                     if (ec) return owner_.close();
+                     read_now();
+                   });
 }
 
-void Pipe::on_read(std::vector<char> chunk, std::int64_t arrived_ns) {
+// recvmsg with the kernel's receive time (SO_TIMESTAMPNS): bytes that waited in the socket while
+// the relay was busy have already served that wait as part of their delay.
+void Pipe::read_now() {
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  iovec into{read_buffer_.data(), read_buffer_.size()};
+  msghdr message{};
+  message.msg_iov = &into;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof control;
+  const ssize_t n = ::recvmsg(from_.native_handle(), &message, MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return read();
+  if (n < 0) return owner_.close();
+  if (n == 0) {
+    eof_ = true;
+    return finish_if_drained();
+  }
+  std::int64_t arrived_ns = monotonic_ns();
+  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec at{};
+      std::memcpy(&at, CMSG_DATA(c), sizeof at);
+      const std::int64_t waited = realtime_ns() - (std::int64_t{at.tv_sec} * 1'000'000'000 + at.tv_nsec);
+      arrived_ns -= std::clamp<std::int64_t>(waited, 0, arrived_ns);
+    }
+  }
+  on_read(static_cast<std::size_t>(n), arrived_ns);
+}
+
+void Pipe::on_read(std::size_t bytes, std::int64_t arrived_ns) {
   last_due_ns_ = std::max(arrived_ns + owner_.one_way_delay_ns(), last_due_ns_);
-  queued_bytes_ += chunk.size();
-  queue_.push_back({std::move(chunk), last_due_ns_});
+  queued_bytes_ += bytes;
+  queue_.push_back({{read_buffer_.begin(), read_buffer_.begin() + static_cast<std::ptrdiff_t>(bytes)}, last_due_ns_});
   read();
   pump();
 }
 
-void Pipe::pump() {
+void Pipe::pump(bool woken) {
   if (writing_ || queue_.empty()) return;
   const Chunk& head = queue_.front();
   const double sending_ns = bytes_per_s_ > 0 ? static_cast<double>(head.bytes.size()) * 1e9 / bytes_per_s_ : 0;
@@ -71,17 +102,13 @@ void Pipe::pump() {
                                          std::max(link_free_ns_, head.due_ns) + static_cast<std::int64_t>(sending_ns)});
   const std::int64_t now = monotonic_ns();
   if (send_at > now) {
-    if (timer_due_ns_ == send_at) return;
-    timer_due_ns_ = send_at;
-    timer_.expires_after(std::chrono::nanoseconds(send_at - now));
-    timer_.async_wait([self = owner_.shared_from_this(), this, send_at](boost::system::error_code ec) {
-      if (ec || timer_due_ns_ != send_at) return;
-      timer_due_ns_ = 0;
-      owner_.stats().lateness.record(monotonic_ns() - send_at);
-      pump();
-    });
+    if (wake_due_ns_ != send_at) {
+      wake_due_ns_ = send_at;
+      owner_.wake_at(send_at, direction_);
+    }
     return;
   }
+  if (woken) owner_.stats().lateness.record(now - send_at);
   link_free_ns_ = send_at;
   writing_ = true;
   boost::asio::async_write(to_, boost::asio::buffer(head.bytes),

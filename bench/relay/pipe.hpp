@@ -1,6 +1,5 @@
 #pragma once
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <deque>
 #include <vector>
@@ -26,12 +25,16 @@ class Pipe {
   void start() { read(); }
   // A hold on this direction (a stall, a stuck reader) ended: read and send again.
   void resume();
-  void cancel() { timer_.cancel(); }
+  // The thread's wake-up for `due_ns` came: send what is due, unless a later wake-up replaced it.
+  void wake(std::int64_t due_ns);
 
  private:
   void read();
-  void on_read(std::vector<char> chunk, std::int64_t arrived_ns);
-  void pump();  // writes the head chunk when it is due, or sets the timer for it
+  void read_now();
+  void on_read(std::size_t bytes, std::int64_t arrived_ns);
+  // Writes the head chunk when it is due, or asks the thread for a wake-up then. `woken`: called
+  // by that wake-up, so how late the write starts is the relay's own lateness, and is recorded.
+  void pump(bool woken = false);
   void finish_if_drained();
 
   struct Chunk {
@@ -44,13 +47,12 @@ class Pipe {
   boost::asio::ip::tcp::socket& from_;
   boost::asio::ip::tcp::socket& to_;
   const double bytes_per_s_;
-  const std::size_t read_size_;
-  boost::asio::steady_timer timer_;
+  std::vector<char> read_buffer_;
   std::deque<Chunk> queue_;
   std::size_t queued_bytes_ = 0;
   std::int64_t last_due_ns_ = 0;   // chunks keep their order whatever their jitter
   std::int64_t link_free_ns_ = 0;  // when the link has sent everything before
-  std::int64_t timer_due_ns_ = 0;  // what the armed timer waits for; 0 = not armed
+  std::int64_t wake_due_ns_ = 0;   // the wake-up asked for; 0 = none
   bool reading_ = false;
   bool writing_ = false;
   bool eof_ = false;

@@ -12,7 +12,13 @@ using boost::asio::ip::tcp;
 
 RelayThread::RelayThread(const RelayOptions& options, const tcp::endpoint& listen, const tcp::endpoint& target,
                          std::int64_t started_ns, std::uint64_t seed)
-    : options_(options), target_(target), started_ns_(started_ns), acceptor_(ioc_), reset_timer_(ioc_), random_(seed) {
+    : options_(options),
+      target_(target),
+      started_ns_(started_ns),
+      acceptor_(ioc_),
+      reset_timer_(ioc_),
+      wake_timer_(ioc_),
+      random_(seed) {
   acceptor_.open(listen.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
   const int on = 1;  // every thread accepts on the same port; the kernel spreads the connections
@@ -31,6 +37,8 @@ void RelayThread::stop() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     reset_timer_.cancel();
+    wake_timer_.cancel();
+    wake_ups_ = {};
     for (auto copy = live_; auto& connection : copy) connection->close();
   });
 }
@@ -82,6 +90,32 @@ void RelayThread::plan_next_reset() {
     }
     plan_next_reset();
   });
+}
+
+void RelayThread::wake_at(std::int64_t due_ns, std::shared_ptr<RelayedConnection> connection, Direction direction) {
+  if (!acceptor_.is_open()) return;  // stopping
+  wake_ups_.push({due_ns, std::move(connection), direction});
+  if (wake_timer_due_ns_ == 0 || due_ns < wake_timer_due_ns_) arm_wake_timer(due_ns);
+}
+
+void RelayThread::arm_wake_timer(std::int64_t due_ns) {
+  wake_timer_due_ns_ = due_ns;
+  wake_timer_.expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(due_ns)));
+  wake_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;  // replaced by an earlier wake-up, or stopping
+    wake_timer_due_ns_ = 0;
+    wake_due();
+  });
+}
+
+void RelayThread::wake_due() {
+  const std::int64_t now = monotonic_ns();
+  while (!wake_ups_.empty() && wake_ups_.top().due_ns <= now) {
+    WakeUp due = wake_ups_.top();
+    wake_ups_.pop();
+    due.connection->wake(due.direction, due.due_ns);
+  }
+  if (!wake_ups_.empty()) arm_wake_timer(wake_ups_.top().due_ns);
 }
 
 void RelayThread::forget(RelayedConnection& connection) {

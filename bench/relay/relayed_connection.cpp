@@ -26,6 +26,9 @@ void RelayedConnection::start() {
     boost::system::error_code ignored;
     client_.set_option(tcp::no_delay(true), ignored);
     server_.set_option(tcp::no_delay(true), ignored);
+    const int on = 1;  // the kernel's receive time of each read (see Pipe::read_now)
+    for (tcp::socket* socket : {&client_, &server_})
+      ::setsockopt(socket->native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
     down_.start();
     up_.start();
     plan_next_stall();
@@ -84,6 +87,14 @@ void RelayedConnection::plan_stuck() {
   });
 }
 
+void RelayedConnection::wake_at(std::int64_t due_ns, Direction direction) {
+  thread_.wake_at(due_ns, shared_from_this(), direction);
+}
+
+void RelayedConnection::wake(Direction direction, std::int64_t due_ns) {
+  if (!closed_) (direction == Direction::down ? down_ : up_).wake(due_ns);
+}
+
 void RelayedConnection::pipe_finished() {
   if (++pipes_finished_ == 2) close();
 }
@@ -104,8 +115,6 @@ void RelayedConnection::close() {
   boost::system::error_code ignored;
   client_.close(ignored);
   server_.close(ignored);
-  down_.cancel();
-  up_.cancel();
   stall_timer_.cancel();
   stuck_timer_.cancel();
   thread_.forget(*this);

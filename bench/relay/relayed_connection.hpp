@@ -28,6 +28,8 @@ class RelayedConnection : public std::enable_shared_from_this<RelayedConnection>
   bool reading_paused(Direction direction) const;
   RelayStats& stats();
   void pipe_finished();
+  void wake_at(std::int64_t due_ns, Direction direction);
+  void wake(Direction direction, std::int64_t due_ns);
 
   std::size_t slot = 0;  // its place in the thread's list
 

@@ -6,7 +6,7 @@ import json
 
 from harness.results import describe_ramp
 
-from .table import mark
+from .table import mark, over
 
 COLUMNS = [  # (header, row key, format)
     ("connected", "connections_established", "{:.0f}"),
@@ -36,7 +36,7 @@ def _cell(row, key, fmt):
 
 def _setting(row):
     text = f"{row['technique']} | {row['backend']} | {row['connections']} | {row['rate']:g} | {row['payload']}"
-    return text + (f" (poll {row['poll_interval_s']:g}s)" if row["polls_on_interval"] else "")
+    return text + (f" (poll {row['poll_interval_s']:g}s)" if row["polls_on_interval"] else "") + over(row)
 
 
 def soak_lines(record):
@@ -60,6 +60,31 @@ def soak_lines(record):
     return lines
 
 
+FAULT_COLUMNS = [  # (header, row key, format)
+    ("resets", "resets", "{:.0f}"),
+    ("restarts", "server_restarts", "{:.0f}"),
+    ("reconnects", "reconnects", "{:.0f}"),
+    ("resume p50 ms", "resume_p50_ms", "{:.0f}"),
+    ("resume p99 ms", "resume_p99_ms", "{:.0f}"),
+    ("gaps", "gaps", "{:.0f}"),
+    ("duplicates", "duplicates", "{:.0f}"),
+    ("lost", "events_lost", "{:.0f}"),
+    ("stuck", "stuck_connections", "{:.0f}"),
+    ("cut off slow", "slow_consumers_dropped", "{:.0f}"),
+    ("relay µs/event", "relay_cpu_us_per_event", "{:.1f}"),
+    ("relay late p99 ms", "relay_lateness_p99_ms", "{:.2f}"),
+]
+
+
+def network_lines(rows):
+    """What the network profile and the faults did to each point, and what the relay cost the load side."""
+    lines = ["| technique | backend | connections | rate | payload | " + " | ".join(h for h, _, _ in FAULT_COLUMNS)
+             + " |", "|" + "---|" * (5 + len(FAULT_COLUMNS))]
+    for row in rows:
+        lines.append(f"| {_setting(row)} | " + " | ".join(_cell(row, k, f) for _, k, f in FAULT_COLUMNS) + " |")
+    return lines
+
+
 def summary_md(doc, rows):
     lines = [f"# pushbench: {doc['scenario']['name']} ({doc['status']})", "",
              f"Run `{doc['run_id']}` on {doc['environment']['cpu_model']} ({doc['environment']['cores']} cores), "
@@ -70,6 +95,8 @@ def summary_md(doc, rows):
     for row in rows:
         cells = [_cell(row, key, fmt) for _, key, fmt in COLUMNS]
         lines.append(f"| {_setting(row)} | " + " | ".join(cells) + f" | {mark(row)} |")
+    if any(row["network"] != "lan" or row["faults"] for row in rows):
+        lines += ["", "## Networks and faults", ""] + network_lines(rows)
     if doc.get("soak"):
         lines += ["", "## Soak", ""] + soak_lines(doc["soak"])
     if doc.get("ramps"):
@@ -86,14 +113,23 @@ def summary_md(doc, rows):
 def report_html(doc, rows, figures, run_dir):
     esc = html.escape
     env_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in doc["environment"].items())
-    head = "".join(f"<th>{esc(h)}</th>" for h in ["technique", "backend", "connections", "rate", "payload"]
+    head = "".join(f"<th>{esc(h)}</th>" for h in ["technique", "backend", "connections", "rate", "payload", "network"]
                    + [h for h, _, _ in COLUMNS] + ["notes"])
     body = ""
     for row in rows:
         css = ' class="failed"' if row["status"] == "failed" else ' class="saturated"' if row["saturated"] else ""
-        cells = [row["technique"], row["backend"], row["connections"], f"{row['rate']:g}", row["payload"]]
+        cells = [row["technique"], row["backend"], row["connections"], f"{row['rate']:g}", row["payload"],
+                 row["network"]]
         cells += [_cell(row, key, fmt) for _, key, fmt in COLUMNS] + [mark(row)]
         body += f"<tr{css}>" + "".join(f"<td>{esc(str(c))}</td>" for c in cells) + "</tr>"
+    faults = ""
+    if any(row["network"] != "lan" or row["faults"] for row in rows):
+        faults = "<h2>Networks and faults</h2><table><tr>" + "".join(
+            f"<th>{esc(h)}</th>" for h in ["point"] + [h for h, _, _ in FAULT_COLUMNS]) + "</tr>"
+        for row in rows:
+            faults += f"<tr><td>{esc(_setting(row).replace(' | ', ' '))}</td>" + "".join(
+                f"<td>{esc(_cell(row, k, f))}</td>" for _, k, f in FAULT_COLUMNS) + "</tr>"
+        faults += "</table>"
     images = ""
     for name in figures:
         data = base64.b64encode((run_dir / name).read_bytes()).decode()
@@ -119,6 +155,7 @@ pre {{ background: #f4f4f4; padding: 1em; overflow: auto; }}
 client, not the server.</p>
 <h2>Key numbers (median of repetitions)</h2>
 <table><tr>{head}</tr>{body}</table>
+{faults}
 {'<h2>Ramps</h2><ul>' + ramps + '</ul>' if ramps else ''}
 {'<h2>Thresholds</h2><ul>' + verdicts + '</ul>' if verdicts else ''}
 <h2>Plots</h2>{images}

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import hdr  # noqa: E402
 
-from .table import MARKERS, STYLES, label, series  # noqa: E402
+from .table import MARKERS, STYLES, label, over, series  # noqa: E402
 
 
 def _finish(fig, ax, out_dir, name, title, failed):
@@ -54,8 +54,9 @@ def percentile_spectra(rows, out_dir):
     names = []
     groups = {}
     for row in rows:
-        groups.setdefault((row["connections"], row["rate"], row["payload"], row["poll_interval_s"]), []).append(row)
-    for (connections, rate, payload, interval), group in sorted(groups.items()):
+        setting = (row["connections"], row["rate"], row["payload"], row["poll_interval_s"], row["network"])
+        groups.setdefault(setting, []).append(row)
+    for (connections, rate, payload, interval, network), group in sorted(groups.items()):
         fig, ax = plt.subplots(figsize=(8, 4.5))
         for row in group:
             if row["histogram"] is None:
@@ -72,10 +73,15 @@ def percentile_spectra(rows, out_dir):
         ax.set_xticks(ticks, ["0%", "50%", "90%", "99%", "99.9%", "99.99%", "99.999%"])
         ax.set_xlabel("percentile")
         ax.set_ylabel("latency (ms)")
-        name = f"spectrum_{connections}c_{rate:g}r_{payload}b_{interval:g}i.png"
+        name = f"spectrum_{connections}c_{rate:g}r_{payload}b_{interval:g}i" + \
+            (f"_{network}" if network != "lan" else "") + ".png"
         names.append(_finish(fig, ax, out_dir, name, f"Latency by percentile: {connections} connections, "
-                             f"{rate:g} events/s, {payload} B", _failed(group)))
+                             f"{rate:g} events/s, {payload} B{over(group[0])}", _failed(group)))
     return names
+
+
+X_LABELS = {"connections": "connections", "rate": "publish rate (events/s)",
+            "rtt_ms": "round trip of the network profile (ms)"}
 
 
 def metric_against(rows, out_dir, x, metrics, ylabel, title, name, log_x=True, log_y=False, where=lambda r: True):
@@ -94,7 +100,7 @@ def metric_against(rows, out_dir, x, metrics, ylabel, title, name, log_x=True, l
         ax.set_xscale("log")
     if log_y:
         ax.set_yscale("log")
-    ax.set_xlabel({"connections": "connections", "rate": "publish rate (events/s)"}[x])
+    ax.set_xlabel(X_LABELS[x])
     ax.set_ylabel(ylabel)
     return _finish(fig, ax, out_dir, name, title, _failed(chosen))
 
@@ -105,7 +111,7 @@ def bars(rows, out_dir, metric, ylabel, title, name, scale=1.0):
     if not ok:
         return None
     fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(ok)), 4.5))
-    labels = [f"{r['technique']}\n{r['backend']}\n{r['connections']}c" for r in ok]
+    labels = [f"{r['technique']}\n{r['backend']}\n{r['connections']}c{over(r)}" for r in ok]
     ax.bar(range(len(ok)), [r[metric] * scale for r in ok], color=[r["colour"] for r in ok],
            hatch=None, edgecolor=["black" if r["saturated"] else "none" for r in ok])
     ax.set_xticks(range(len(ok)), labels, fontsize=7)
@@ -185,6 +191,35 @@ def soak(doc, out_dir):
     return ["soak.png"]
 
 
+def faults(rows, out_dir):
+    """Under faults: how long each technique took to get events again after a lost connection, and
+    what it lost or received twice."""
+    ok = [r for r in rows if r["status"] != "failed" and r["faults"]]
+    if not ok:
+        return None
+    fig, (left, right) = plt.subplots(1, 2, figsize=(max(9, 1.2 * len(ok)), 4.5))
+    positions = range(len(ok))
+    labels = [f"{r['technique']}\n{r['backend']}{over(r)}" for r in ok]
+    width = 0.4
+    for shift, metric, hatch in ((-width / 2, "resume_p50_ms", None), (width / 2, "resume_p99_ms", "//")):
+        left.bar([p + shift for p in positions], [r.get(metric) or 0 for r in ok], width,
+                 color=[r["colour"] for r in ok], hatch=hatch, label=metric.split("_")[1])
+    left.set_ylabel("ms from a lost connection to the next event")
+    left.set_xticks(positions, labels, fontsize=7)
+    left.legend(fontsize=8)
+    for shift, metric, hatch in ((-width / 2, "lost", None), (width / 2, "duplicates", "//")):
+        values = [(r.get("gaps") or 0) + (r.get("events_lost") or 0) if metric == "lost" else r.get("duplicates") or 0
+                  for r in ok]
+        right.bar([p + shift for p in positions], values, width, color=[r["colour"] for r in ok], hatch=hatch,
+                  label="lost (gaps + unreceived after a restart)" if metric == "lost" else "duplicates")
+    right.set_ylabel("events")
+    right.set_xticks(positions, labels, fontsize=7)
+    right.legend(fontsize=8)
+    described = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in ok[0]["faults"].items())
+    fig.suptitle(f"Under faults ({described})")
+    return _finish(fig, right, out_dir, "faults.png", "Lost and repeated events", _failed(rows))
+
+
 def all_figures(rows, out_dir):
     several_counts = len({r["connections"] for r in rows}) > 1
     figures = percentile_spectra(rows, out_dir) + [
@@ -215,5 +250,9 @@ def all_figures(rows, out_dir):
         bars(rows, out_dir, "server_cpu_us_per_connection_s", "µs of server CPU per connection per second",
              "Server CPU per open connection", "cpu_per_connection.png"),
         short_poll_interval(rows, out_dir),
+        metric_against(rows, out_dir, "rtt_ms", [("latency_p50_ms", "-", 1), ("latency_p99_ms", ":", 1)],
+                       "latency (ms)", "p50 (solid) and p99 (dotted) latency against the round trip",
+                       "latency_vs_rtt.png", log_x=False, log_y=True),
+        faults(rows, out_dir),
     ]
     return [f for f in figures if f]

@@ -33,6 +33,9 @@ def rows(doc):
         row["polls_on_interval"] = p["technique"] in interval
         row["failures"] = p.get("failures", [])
         row["saturated"] = bool(p.get("client_saturated"))
+        row["network"] = p.get("network", "lan")
+        row["rtt_ms"] = (p.get("network_profile") or {}).get("rtt", 0) * 1000
+        row["faults"] = p.get("faults") or {}
         row.update({name: value["median"] for name, value in p.get("summary", {}).items()})
         row["histogram"] = _median_histogram(p)
         out.append(row)
@@ -49,6 +52,11 @@ def _median_histogram(point):
 
 def label(row):
     return f"{row['technique']} ({row['backend']})"
+
+
+def over(row):
+    """' over NETWORK' for a point behind a network profile; nothing on loopback as it is."""
+    return f" over {row['network']}" if row["network"] != "lan" else ""
 
 
 def mark(row):

@@ -55,6 +55,19 @@ def only_run(out):
     ("[thresholds]\n'errors' = 'zero'\n", "thresholds.errors: 'zero' is not a condition"),
     ("[ramp]\ndimension = 'rate'\n", "ramp.steps: required"),
     ("run = [1, 2\n", "not valid TOML"),
+    ("[network.x]\nrtt = '-5ms'\n", "network.x.rtt: '-5ms' is not a duration"),
+    ("[network.x]\nrtt = '40 furlongs'\n", "network.x.rtt: '40 furlongs' is not a duration"),
+    ("[network.x]\nbandwidth = '0kbit'\n", "network.x.bandwidth: '0kbit': a bandwidth must be above 0"),
+    ("[network.x]\nbandwidth = {down = '1Mbit', up = '5 parsecs'}\n", "network.x.bandwidth.up: '5 parsecs' is not"),
+    ("[network.x]\nrtt = '10ms'\njitter = '6ms'\n", "network.x.jitter: '6ms' is more than half the rtt"),
+    ("[network.x]\nstall = {length = '1s'}\n", "network.x.stall: must be a table with length and every"),
+    ("[network.x]\nloss = 0.1\n", "network.x.loss: unknown key"),
+    ("[network.wifi]\nrtt = '1ms'\n", "network.wifi: the name of a built-in profile"),
+    ("[matrix]\nnetwork = ['moon']\n", "matrix.network[0]: 'moon' is neither a built-in profile"),
+    ("[faults]\nreset_every = '0s'\n", "faults.reset_every: '0s' must be above 0"),
+    ("[faults]\nstuck_readers = 2\n", "faults.stuck_readers: 2 is not a fraction"),
+    ("[faults]\nserver_restart_at = '1h'\n", "faults.server_restart_at: '1h' is not inside the measured window"),
+    ("[faults]\nflood = true\n", "faults.flood: unknown key"),
 ])
 def test_scenario_errors_name_the_key_and_start_nothing(tmp_path, text, message):
     out = tmp_path / "results"
@@ -74,7 +87,8 @@ def test_bad_flags_are_one_line(tmp_path):
 def test_shipped_scenarios_are_valid():
     done = pushbench("list")
     assert done.returncode == 0 and "INVALID" not in done.stdout
-    for name in ("default", "latency", "fanout", "throughput", "idle", "capacity", "ci"):
+    for name in ("default", "latency", "fanout", "throughput", "idle", "capacity", "ci", "network", "faults",
+                 "restart"):
         assert name in done.stdout
 
 
