@@ -213,9 +213,10 @@ def faults(rows, out_dir):
         right.bar([p + shift for p in positions], values, width, color=[r["colour"] for r in ok], hatch=hatch,
                   label="lost (gaps + unreceived after a restart)" if metric == "lost" else "duplicates")
     right.set_ylabel("events")
+    right.set_ylim(0, max(1, *right.get_ylim()))  # none lost shows as an empty axis from 0, not around it
     right.set_xticks(positions, labels, fontsize=7)
     right.legend(fontsize=8)
-    described = ", ".join(f"{k} {v:g}" if isinstance(v, float) else f"{k} {v}" for k, v in ok[0]["faults"].items())
+    described = ", ".join(f"{k} {v:g}" + ("" if k == "stuck_readers" else " s") for k, v in ok[0]["faults"].items())
     fig.suptitle(f"Under faults ({described})")
     return _finish(fig, right, out_dir, "faults.png", "Lost and repeated events", _failed(rows))
 
