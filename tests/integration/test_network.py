@@ -101,6 +101,28 @@ def test_relay_adds_the_rtt_within_2ms_at_1000_connections():
     assert record["accepted"] == 1000 and record["lateness_p99_ns"] < 2e6, record
 
 
+def test_relay_jitters_each_chunk_and_keeps_the_order():
+    port, loop = echo_server()
+    relay = Relay(port, "--rtt", "40ms", "--jitter", "10ms")
+    times = asyncio.run(echo_round_trips(relay.port, 50, 10, 2.0))
+    relay.stop()
+    loop.call_soon_threadsafe(loop.stop)
+    # Each way 20 ms ± 10 ms: round trips from 20 to 60 ms (echo lines come back whole and in order).
+    assert times[0] >= 0.020 and times[-1] < 0.080
+    assert times[int(len(times) * 0.9)] - times[int(len(times) * 0.1)] > 0.010, "no jitter applied"
+
+
+def test_relay_stalls_pause_both_directions():
+    port, loop = echo_server()
+    relay = Relay(port, "--stall-length", "300ms", "--stall-every", "500ms")
+    times = asyncio.run(echo_round_trips(relay.port, 20, 10, 3.0))
+    record = relay.stop()
+    loop.call_soon_threadsafe(loop.stop)
+    assert record["stalls"] >= 20, record
+    assert times[-1] >= 0.2, "a round trip caught in a stall waits for its end"
+    assert times[0] < 0.01, "outside a stall nothing is held"
+
+
 def bulk_server(payload):
     """A listening socket that sends `payload` to its first client, and records what it is sent."""
     listener = socket.create_server(("127.0.0.1", 0))
@@ -248,3 +270,27 @@ def test_stuck_readers_are_counted_and_catch_up(tmp_path):
         assert median(point, "stuck_connections") == 10, technique
         assert point["gaps"] == 0 and median(point, "latency_max_ms") >= 900, technique
         assert median(point, "slow_consumers_dropped") == 0  # 1 s of 64 B events fits in the kernel's buffers
+
+
+@harness_only
+def test_a_40ms_round_trip_shows_in_each_technique(tmp_path):
+    text = """
+[run]
+warmup = "1s"
+duration = "3s"
+[network.rtt40]
+rtt = "40ms"
+[matrix]
+technique = ["sse", "websocket", "long-poll"]
+connections = [50]
+rate = [50]
+network = ["rtt40"]
+"""
+    points = run_scenario(tmp_path, text)
+    for technique in ("sse", "websocket"):
+        assert 20 <= median(points[technique], "latency_p50_ms") <= 60, technique
+    # 20 ms between events, 40 ms per round trip: some events wait for the next poll.
+    assert median(points["long-poll"], "latency_p50_ms") >= median(points["sse"], "latency_p50_ms")
+    for point in points.values():
+        assert point["network"] == "rtt40" and point["network_profile"]["rtt"] == 0.040
+        assert median(point, "relay_cpu_us_per_event") > 0 and median(point, "relay_lateness_p99_ms") is not None
