@@ -138,11 +138,15 @@ def needs_relay(profile, faults):
     return applied or bool(faults and ("reset_every" in faults or "stuck_readers" in faults))
 
 
+RESETS_MARGIN = 0.5  # s: more than the clients take to start after the relay
+
+
 def relay_argv(build, profile, faults, target, window_begin, window_length, out, noticed_within=0.0):
-    """pushbench-relay's command for a point: `target` is the server's HOST:PORT. Resets happen in the
-    measured window only, and early enough that the clients notice them inside it (an idle poll
+    """pushbench-relay's command for a point: `target` is the server's HOST:PORT. The relay starts
+    just before the clients, so its clock runs a little ahead of theirs: resets begin RESETS_MARGIN
+    into the window and end early enough that the clients notice them inside it (an idle poll
     connection notices at its next poll, `noticed_within`), so every one is counted; stuck readers
-    stop a third into the window (the relay starts just before the clients: its clock is theirs)."""
+    stop a third into the window."""
     argv = [str(build / "bin" / "pushbench-relay"), "--target", target, "--out", str(out),
             "--rtt", f"{profile['rtt']}s", "--jitter", f"{profile['jitter']}s",
             "--down-bytes-per-s", f"{profile['down']}", "--up-bytes-per-s", f"{profile['up']}"]
@@ -150,7 +154,7 @@ def relay_argv(build, profile, faults, target, window_begin, window_length, out,
         argv += ["--stall-length", f"{profile['stall_length']}s", "--stall-every", f"{profile['stall_every']}s"]
     faults = faults or {}
     if "reset_every" in faults:
-        argv += ["--reset-every", f"{faults['reset_every']}s", "--resets-from", f"{window_begin}s",
+        argv += ["--reset-every", f"{faults['reset_every']}s", "--resets-from", f"{window_begin + RESETS_MARGIN}s",
                  "--resets-until", f"{window_begin + window_length - noticed_within}s"]
     if "stuck_readers" in faults:
         argv += ["--stuck-readers", str(faults["stuck_readers"]), "--stuck-after",
