@@ -81,7 +81,14 @@ ClientOptions parse_client_options(int argc, char** argv) {
                 0ms, 1h)
       .text("transport", &o.transport, "a peer protocol's transport (socketio: Engine.IO's)", transports)
       .text("hgrm", &o.hgrm, "write the latency percentile distribution (HdrHistogram text, ms) to this file")
-      .text("trace", &o.trace, "write the raw bytes of the first connection, both ways, timestamped, to this file");
+      .text("trace", &o.trace, "write the raw bytes of the first connection, both ways, timestamped, to this file")
+      .decimal("send-rate", &o.send_rate,
+               "broadcast workload: messages/s each sending connection publishes, timing their round trip (0 = none)",
+               0, client_limits::max_send_rate)
+      .uint("senders", &o.senders, "with --send-rate: how many of the connections send (0 = all)", 0,
+            client_limits::max_connections)
+      .uint("send-size", &o.send_size, "with --send-rate: bytes of each message (at least its tag and time)",
+            client_limits::min_send_size, client_limits::max_send_size);
   bool list_techniques = false, list_metrics = false, json = false;
   flags
       .toggle("list-techniques", &list_techniques,

@@ -22,6 +22,9 @@ struct ClientOptions {
   std::string transport = "websocket";  // socketio: Engine.IO's websocket or polling transport
   std::string hgrm;                     // HdrHistogram percentile text of the latency, when set
   std::string trace;                    // raw bytes of the first connection, when set
+  double send_rate = 0;                 // messages/s each sending connection publishes (broadcast workload)
+  std::uint64_t senders = 0;            // how many connections send; 0 = all
+  std::uint64_t send_size = 64;         // bytes of each message
 
   // From the URL: http://HOST:PORT[/PREFIX]
   std::string host;

@@ -9,8 +9,32 @@
 
 namespace pushbench {
 
-Connection::Connection(Worker& worker, std::size_t index)
-    : worker_(worker), index_(index), retry_timer_(worker.ioc()) {}
+Connection::Connection(Worker& worker, std::size_t index) : worker_(worker), index_(index), retry_timer_(worker.ioc()) {
+  const ClientOptions& o = worker.options();
+  if (o.send_rate > 0 && (o.senders == 0 || index < o.senders))
+    sender_.emplace(worker, index, [this](std::string text) { send_message(std::move(text)); });
+}
+
+void Connection::start() {
+  open();
+  if (sender_) sender_->start();
+}
+
+void Connection::finish() {
+  finished_ = true;
+  worker_.metrics().add_connection_events(events_in_window_);
+  if (sender_) sender_->stop();
+  if (upstream_) upstream_->close();
+  close_politely();
+}
+
+void Connection::send_message(std::string text) {
+  if (!upstream_) {
+    const std::string target = worker_.options().path("/publish") + "?from=" + sender_->tag();
+    upstream_ = std::make_shared<Upstream>(worker_, tap(), host_header(), target);
+  }
+  upstream_->send(std::move(text));
+}
 
 std::string Connection::host_header() const {
   const ClientOptions& o = worker_.options();
@@ -66,6 +90,7 @@ void Connection::on_event(const EventFields& fields) {
   if (have_seq_ && fields.seq > last_seq_ + 1 && counting) m.gaps += fields.seq - last_seq_ - 1;
   have_seq_ = true;
   last_seq_ = fields.seq;
+  if (sender_) sender_->take_echo(fields.json);
   if (lost_ns_ && counting) m.resume.record(monotonic_ns() - lost_ns_);
   lost_ns_ = 0;
   if (counting) {

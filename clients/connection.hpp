@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 
+#include "clients/sender.hpp"
+#include "clients/upstream.hpp"
 #include "clients/worker.hpp"
 #include "core/event_fields.hpp"
 
@@ -19,19 +21,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(Worker& worker, std::size_t index);
   virtual ~Connection() = default;
 
-  void start() { open(); }
+  void start();
   // The run is over: no more reconnects or errors; close politely where the protocol has a way.
-  void finish() {
-    finished_ = true;
-    worker_.metrics().add_connection_events(events_in_window_);
-    close_politely();
-  }
+  void finish();
 
  protected:
   // A fresh stream for a new connection attempt; returns its TCP layer, to connect.
   virtual boost::beast::tcp_stream& new_stream() = 0;
   virtual void on_open() = 0;
   virtual void close_politely() {}
+  // One message of the broadcast workload: by default a POST /publish on the connection's
+  // upstream; a technique that can send on its own connection (WebSocket) overrides it.
+  virtual void send_message(std::string text);
 
   void established();
   void on_event(const EventFields& fields);
@@ -56,6 +57,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   void open();
 
+  std::optional<Sender> sender_;        // with --send-rate, on the connections that send
+  std::shared_ptr<Upstream> upstream_;  // their POSTs, for techniques that only receive
   boost::asio::steady_timer retry_timer_;
   std::int64_t connect_started_ns_ = 0;
   std::int64_t lost_ns_ = 0;  // when an established connection was lost, until an event arrives again

@@ -24,6 +24,13 @@ struct Metrics {
   std::uint64_t http_requests = 0;
   std::uint64_t late_polls = 0;         // short polls sent after their scheduled time
   std::uint64_t protocol_messages = 0;  // a protocol's own messages both ways (Engine.IO open, ping, pong...)
+  // The broadcast workload's upstream (--send-rate): messages the clients sent, the POSTs that
+  // carried them (techniques that only receive), and those lost with a connection or refused.
+  std::uint64_t messages_sent = 0;
+  std::uint64_t publish_requests = 0;
+  std::uint64_t messages_lost = 0;
+  std::uint64_t messages_refused = 0;
+  std::uint64_t upstream_bytes = 0;  // what carried them: WebSocket frames, or the POSTs with their heads
   // Fairness: the fewest and most events one connection received in the window.
   std::uint64_t events_per_connection_min = UINT64_MAX;
   std::uint64_t events_per_connection_max = 0;
@@ -37,6 +44,7 @@ struct Metrics {
   Histogram latency;
   Histogram connect;
   Histogram resume;               // from a lost connection to the first event after it
+  Histogram round_trip;           // from when a message of ours was due to its return as an event
   double cpu_s = 0;               // CPU time of the threads in the window, summed
   double window_s = 0;            // the window's wall time
   double loop_lag_max_s = 0;      // the worst delay of an event loop's own timer in the window

@@ -11,6 +11,7 @@ boost::beast::tcp_stream& WebSocketConnection::new_stream() {
   buffer_.clear();
   outgoing_.clear();
   writing_ = false;
+  upgraded_ = false;
   return ws_->next_layer().next_layer();
 }
 
@@ -24,6 +25,7 @@ void WebSocketConnection::on_open() {
   ws_->async_handshake(host_header(), target(), [self = shared_from_this(), this](boost::system::error_code ec) {
     if (ec == websocket::error::upgrade_declined) return fail(ErrorKind::http_status);
     if (ec) return fail(classify(ec));
+    upgraded_ = true;
     on_upgraded();
     read_next();
   });
@@ -44,13 +46,29 @@ void WebSocketConnection::send(std::string text) {
   if (!writing_) write_next();
 }
 
+void WebSocketConnection::send_message(std::string text) {
+  if (!upgraded_) {
+    if (worker_.counting()) ++worker_.metrics().messages_lost;
+    return;
+  }
+  // A client frame: 2 header bytes (4 from 126 B, 10 from 64 KiB) and the 4-byte mask, then the text.
+  const std::size_t header = text.size() < 126 ? 2 : text.size() < 65536 ? 4 : 10;
+  if (worker_.counting()) worker_.metrics().upstream_bytes += header + 4 + text.size();
+  send(std::move(text));
+}
+
 void WebSocketConnection::write_next() {
   writing_ = !outgoing_.empty();
   if (!writing_) return;
   ws_->text(true);
   ws_->async_write(boost::asio::buffer(outgoing_.front()),
                    [self = shared_from_this(), this](boost::system::error_code ec, std::size_t) {
-                     if (ec) return;  // the read side reports the failure
+                     if (ec) {  // the read side reports the failure; what was queued is lost
+                       if (worker_.counting()) worker_.metrics().messages_lost += outgoing_.size();
+                       outgoing_.clear();
+                       writing_ = upgraded_ = false;
+                       return;
+                     }
                      outgoing_.pop_front();
                      write_next();
                    });

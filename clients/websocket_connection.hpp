@@ -21,6 +21,8 @@ class WebSocketConnection : public Connection {
   virtual void on_upgraded() = 0;
   virtual void on_message(std::string_view text) = 0;
   void send(std::string text);
+  // A broadcast message goes up the WebSocket itself, once it is open; one due while it is not is lost.
+  void send_message(std::string text) override;
 
  private:
   boost::beast::tcp_stream& new_stream() override;
@@ -33,6 +35,7 @@ class WebSocketConnection : public Connection {
   boost::beast::flat_buffer buffer_;
   std::deque<std::string> outgoing_;
   bool writing_ = false;
+  bool upgraded_ = false;
 };
 
 }  // namespace pushbench

@@ -6,7 +6,7 @@
 
 namespace pushbench {
 
-EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data) {
+EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data, std::string_view from) {
   auto event = std::make_shared<EncodedEvent>();
   event->seq = seq;
   event->ts = ts;
@@ -17,6 +17,10 @@ EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data)
   event->json += std::to_string(ts);
   event->json += ",\"data\":";
   append_json_string(event->json, data);
+  if (!from.empty()) {
+    event->json += ",\"from\":";
+    append_json_string(event->json, from);
+  }
   event->json += '}';
   event->sse = sse_event_frame(seq, event->json);
   event->ws = server_frame(0x1, event->json);

@@ -21,7 +21,9 @@ struct EncodedEvent {
 
 using EventPtr = std::shared_ptr<const EncodedEvent>;
 
-EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data);
+// `from`: who published it, when a client did (a WebSocket message, a POST with ?from=): the JSON
+// then carries "from" after "data".
+EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data, std::string_view from = {});
 
 // A poll answer, {"events":[E,...],"next":N}: its fixed head, and its tail after the events.
 inline constexpr std::string_view poll_body_head = "{\"events\":[";

@@ -9,6 +9,7 @@ namespace pushbench {
 struct EventFields {
   std::uint64_t seq = 0;
   std::int64_t ts = 0;
+  std::string_view json;  // the whole event object, valid while the caller holds it
 };
 
 // Reads seq and ts from one event object, any key order; false when either is missing.

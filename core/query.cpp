@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/json.hpp"
 #include "core/units.hpp"
 
 namespace pushbench {
@@ -70,6 +71,15 @@ std::optional<std::uint64_t> Target::uint_param(std::string_view name, std::uint
   const auto text = param(name);
   if (!text) return std::nullopt;
   return parse_bounded_uint(name, *text, max);
+}
+
+std::string Target::text_param(std::string_view name, std::size_t max_length) const {
+  const auto text = param(name);
+  if (!text) return {};
+  if (text->size() > max_length)
+    throw BadRequest(std::string(name) + ": longer than " + std::to_string(max_length) + " bytes");
+  if (!is_valid_utf8(*text)) throw BadRequest(std::string(name) + ": not UTF-8");
+  return std::string(*text);
 }
 
 std::uint64_t parse_bounded_uint(std::string_view what, std::string_view text, std::uint64_t max) {

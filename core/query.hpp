@@ -27,6 +27,9 @@ struct Target {
 
   // The parameter as a whole number in [0, max], nullopt when absent; throws BadRequest naming it.
   std::optional<std::uint64_t> uint_param(std::string_view name, std::uint64_t max) const;
+
+  // The parameter as UTF-8 text of at most `max_length` bytes, empty when absent; throws BadRequest naming it.
+  std::string text_param(std::string_view name, std::size_t max_length) const;
 };
 
 // `text` as a whole number in [0, max]; throws BadRequest naming `what`.

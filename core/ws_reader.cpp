@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "core/json.hpp"
+
 namespace pushbench {
 
 namespace {
 constexpr std::uint8_t continuation = 0x0, text = 0x1, binary = 0x2, close = 0x8, ping = 0x9, pong = 0xA;
-constexpr std::uint16_t protocol_error = 1002, message_too_big = 1009;
+constexpr std::uint16_t protocol_error = 1002, invalid_text_data = 1007, message_too_big = 1009;
 
 bool is_control(std::uint8_t opcode) { return opcode & 0x8; }
 
@@ -25,13 +27,21 @@ ClientFrameReader::Frame ClientFrameReader::next(std::string_view& in) {
         in = {};
         return *refusal;
       }
+      if (frame_->opcode == text) {
+        message_is_text_ = true;
+        message_.clear();
+      }
     }
     const std::uint64_t wanted = frame_->payload_length - payload_read_;
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(wanted, in.size()));
-    if (is_control(frame_->opcode)) {  // data payloads are dropped unread
+    if (is_control(frame_->opcode)) {
       char* at = control_.data() + payload_read_;
       std::copy_n(in.data(), n, at);
       apply_mask(at, n, frame_->mask, payload_read_);
+    } else if (message_is_text_) {  // binary payloads are dropped unread
+      const std::size_t old = message_.size();
+      message_.append(in.data(), n);
+      apply_mask(message_.data() + old, n, frame_->mask, payload_read_);
     }
     payload_read_ += n;
     in.remove_prefix(n);
@@ -110,11 +120,16 @@ ClientFrameReader::Frame ClientFrameReader::complete_frame() {
       if (!is_sendable_close_code(code)) return failed_ = true, Frame{Kind::protocol_error, {}, protocol_error};
       return {Kind::close, {}, code};
     }
-    default:  // a data frame, dropped
+    default: {  // a data frame: a text message's part, or a binary one's, dropped
       message_bytes_ += frame.payload_length;
       in_message_ = !frame.fin;
-      if (frame.fin) message_bytes_ = 0;
-      return {};
+      if (!frame.fin) return {};
+      message_bytes_ = 0;
+      if (!message_is_text_) return {};
+      message_is_text_ = false;
+      if (!is_valid_utf8(message_)) return failed_ = true, Frame{Kind::invalid_text, {}, invalid_text_data};
+      return {Kind::text, message_};
+    }
   }
 }
 

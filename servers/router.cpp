@@ -19,9 +19,11 @@ Reply method_not_allowed(std::string_view allowed) {
   return reply;
 }
 
-Reply publish(SharedState& state, std::string_view data) {
+// ?from=NAME: who publishes (a client of the broadcast workload), recorded in the event.
+Reply publish(SharedState& state, std::string_view data, const Target& target) {
   if (!is_valid_utf8(data)) throw BadRequest("the event data must be UTF-8");
-  const std::uint64_t seq = state.publish(realtime_ns(), data);
+  const std::string from = target.text_param("from", limits::max_publisher_name);
+  const std::uint64_t seq = state.publish(realtime_ns(), data, from);
   return Reply::json(200, "{\"seq\":" + std::to_string(seq) + "}");
 }
 
@@ -76,7 +78,7 @@ void route(Exchange& exchange) {
       return exchange.answer(get ? Reply::json(200, technique_table_json()) : method_not_allowed("GET"));
     }
     if (target.path == "/publish")
-      return exchange.answer(post ? publish(state, exchange.body()) : method_not_allowed("POST"));
+      return exchange.answer(post ? publish(state, exchange.body(), target) : method_not_allowed("POST"));
     if (state.options().technique == "all" && get) {
       if (auto file = demo_file(state.options().web_dir, target.path)) return exchange.answer(std::move(*file));
     }

@@ -7,9 +7,9 @@ namespace pushbench {
 SharedState::SharedState(ServerOptions options)
     : options_(std::move(options)), log_(options_.history, options_.history_bytes) {}
 
-std::uint64_t SharedState::publish(std::int64_t ts, std::string_view data) {
+std::uint64_t SharedState::publish(std::int64_t ts, std::string_view data, std::string_view from) {
   std::lock_guard lock(mutex_);
-  const EventPtr& event = log_.append(ts, data);
+  const EventPtr& event = log_.append(ts, data, from);
   stats_.published.fetch_add(1, std::memory_order_relaxed);
   for (const auto& [key, weak] : streams_) {
     if (auto stream = weak.lock()) stream->deliver(event);
@@ -99,8 +99,8 @@ std::string SharedState::stats_json() {
       << ",\"connections_accepted\":" << get(stats_.connections_accepted)
       << ",\"connections_rejected\":" << get(stats_.connections_rejected) << ",\"requests\":" << get(stats_.requests)
       << ",\"bad_requests\":" << get(stats_.bad_requests) << ",\"published\":" << get(stats_.published)
-      << ",\"delivered\":" << get(stats_.delivered) << ",\"bytes_out\":" << get(stats_.bytes_out)
-      << ",\"write_calls\":" << get(stats_.write_calls)
+      << ",\"client_messages\":" << get(stats_.client_messages) << ",\"delivered\":" << get(stats_.delivered)
+      << ",\"bytes_out\":" << get(stats_.bytes_out) << ",\"write_calls\":" << get(stats_.write_calls)
       << ",\"slow_consumers_dropped\":" << get(stats_.slow_consumers_dropped)
       << ",\"sse_streams\":" << get(stats_.sse_streams) << ",\"websockets\":" << get(stats_.websockets)
       << ",\"other_streams\":" << get(stats_.other_streams)

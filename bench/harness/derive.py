@@ -2,6 +2,8 @@
 samples, and their median/min/max over repetitions."""
 import statistics
 
+from . import hdr
+
 # name: (description, better) where better is "lower", "higher" or None (not judged).
 METRICS = {
     "events_per_s": ("events delivered per second, all connections", "higher"),
@@ -44,6 +46,14 @@ METRICS = {
     "stuck_connections": ("connections the relay stopped reading for a while (stuck readers)", None),
     "relay_cpu_us_per_event": ("the relay's CPU per delivered event: load-side cost, not the server's", None),
     "relay_lateness_p99_ms": ("how late the relay let held bytes go, 99th percentile: its own precision", "lower"),
+    # The broadcast workload (run.send_rate): each sender's messages, back from the server.
+    "round_trip_p50_ms": ("a sender's message to its return as an event, median", "lower"),
+    "round_trip_p95_ms": ("a sender's message to its return as an event, 95th percentile", "lower"),
+    "round_trip_p99_ms": ("a sender's message to its return as an event, 99th percentile", "lower"),
+    "messages_sent": ("messages the senders published in the window", None),
+    "requests_per_message": ("HTTP requests that carried each message up (0 over WebSocket)", "lower"),
+    "upstream_bytes_per_message": ("bytes that carried each message up: frames, or POSTs with their heads", "lower"),
+    "messages_lost": ("messages lost with a connection or refused by the server", "lower"),
 }
 
 
@@ -60,7 +70,9 @@ def derive(point, client, server):
     events = client["events_received"]
     window = client["duration_s"] or None
     lat, con = client["latency_ns"], client["connect_ns"]
-    expected = point["rate"] * point["connections"] * (window or 0)
+    # With no built-in publisher (the broadcast workload), what the server published in the window.
+    published = server.get("server_published") if point["rate"] == 0 else None
+    expected = (published if published is not None else point["rate"] * (window or 0)) * point["connections"]
     established = client["connections_established"]
     sampled = server.get("cpu_s") is not None  # a fixed-URL server is not ours to sample
     held = (server["rss_window_begin"] - server["rss_baseline"]) if sampled else None
@@ -96,6 +108,22 @@ def derive(point, client, server):
         "duplicates": client["duplicates"],
         "connections_established": established,
         **_network_and_faults(point, client, server),
+        **_broadcast(client),
+    }
+
+
+def _broadcast(client):
+    sent = client.get("messages_sent", 0)
+    histogram = client.get("round_trip_histogram")
+    p95 = hdr.Histogram(histogram).value_at_percentile(95) / 1e6 if histogram and histogram["total"] else None
+    return {
+        "round_trip_p50_ms": _ms(client.get("round_trip_ns"), "p50"),
+        "round_trip_p95_ms": p95,
+        "round_trip_p99_ms": _ms(client.get("round_trip_ns"), "p99"),
+        "messages_sent": sent if sent else None,
+        "requests_per_message": _per(client["publish_requests"], sent) if sent else None,
+        "upstream_bytes_per_message": _per(client["upstream_bytes"], sent) if sent else None,
+        "messages_lost": client["messages_lost"] + client["messages_refused"] if sent else None,
     }
 
 

@@ -36,11 +36,17 @@ def server_argv(build, point, run, external, port=0):
 
 
 def client_argv(build, point, run, url, connections, out):
+    """The client's command for its share of the point's connections (and of the senders)."""
+    sending = []
+    if run["send_rate"] > 0:
+        senders = run["senders"] or point["connections"]
+        share = max(1, round(min(senders, point["connections"]) * connections / point["connections"]))
+        sending = ["--send-rate", str(run["send_rate"]), "--senders", str(share), "--send-size", str(run["send_size"])]
     return [str(build / "bin" / "pushbench-client"), *techniques.client_args(point["technique"]), "--url", url,
             "--connections", str(connections), "--duration", f"{run['duration']}s", "--warmup", f"{run['warmup']}s",
             "--poll-interval", f"{point['poll_interval']}s", "--threads", str(run["client_threads"]),
             "--connect-rate", str(run["connect_rate"] / run["client_processes"]),
-            "--reconnect-delay", f"{run['reconnect_delay']}s", "--out", str(out)]
+            "--reconnect-delay", f"{run['reconnect_delay']}s", "--out", str(out), *sending]
 
 
 def window_times(run, connections):

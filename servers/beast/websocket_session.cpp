@@ -3,6 +3,7 @@
 #include <array>
 #include <boost/asio/post.hpp>
 
+#include "core/clock.hpp"
 #include "core/ws_handshake.hpp"
 #include "servers/limits.hpp"
 
@@ -24,7 +25,11 @@ WebSocketSession::WebSocketSession(Handover connection, SharedState& state)
           std::move(connection), state, state.stats().websockets,
           [](const EncodedEvent& event) -> std::string_view { return event.ws; }, ""),
       reader_(state.options().ws_max_message),
-      timer_(socket_.get_executor()) {}
+      timer_(socket_.get_executor()) {
+  boost::system::error_code ec;
+  const auto remote = socket_.remote_endpoint(ec);
+  if (!ec) peer_ = remote.address().to_string() + ":" + std::to_string(remote.port());
+}
 
 void WebSocketSession::start(std::string_view accept_key, std::optional<std::uint64_t> since) {
   subscribe(since, websocket_switching_protocols(accept_key));
@@ -65,11 +70,16 @@ void WebSocketSession::answer(const ClientFrameReader::Frame& frame) {
     case Kind::need_more:
     case Kind::pong:
       return;
+    case Kind::text:  // published like POST /publish, with the sender's address as its publisher
+      state_.publish(realtime_ns(), frame.payload, peer_);
+      state_.stats().client_messages.fetch_add(1, std::memory_order_relaxed);
+      return reader_.release_message();
     case Kind::ping:
       return send(server_frame(pong_opcode, frame.payload));
     case Kind::close:  // echoed, as section 5.5.1 asks
     case Kind::protocol_error:
     case Kind::message_too_big:
+    case Kind::invalid_text:
       return end_with(close_frame(frame.close_code));
   }
 }

@@ -9,8 +9,9 @@ namespace pushbench {
 
 // A WebSocket connection after the upgrade, framed by pushbench itself (RFC 6455): one text frame
 // per event, queued frames gathered into one write like any stream's. It reads what the client
-// sends through ClientFrameReader: pings are answered, a close is echoed, a protocol error closes
-// with 1002 and a message over --ws-max-message with 1009. After half of --ws-idle-timeout in
+// sends through ClientFrameReader: a text message is published to every subscriber (as POST
+// /publish would), pings are answered, a close is echoed, a protocol error closes with 1002, a
+// message over --ws-max-message with 1009 and text that is not UTF-8 with 1007. After half of --ws-idle-timeout in
 // which the client sent nothing it gets a ping, and after the other half it is dropped.
 class WebSocketSession final : public StreamSession {
  public:
@@ -33,6 +34,7 @@ class WebSocketSession final : public StreamSession {
   bool heard_ = false;               // the client sent something since the last idle check
   bool pinged_ = false;
   bool draining_ = false;
+  std::string peer_;  // ADDRESS:PORT, the publisher of what this client sends
 };
 
 }  // namespace pushbench

@@ -45,17 +45,42 @@ TEST(WsReader, PingIsReturnedUnmaskedEvenWhenSplitByteByByte) {
   EXPECT_EQ(frame.payload, "are you there");
 }
 
-TEST(WsReader, DataIsDroppedAndFramesAfterItAreRead) {
+TEST(WsReader, TextIsReassembledUnmaskedAndBinaryIsDropped) {
   ClientFrameReader reader(1024);
-  const std::string bytes = client_frame(0x1, "hello", false) + client_frame(0x0, " world") +
-                            client_frame(0x2, std::string(300, 'x')) + client_frame(0xA, "") +
-                            client_frame(0x8, std::string("\x03\xe8", 2));
+  const std::string bytes = client_frame(0x1, "hello", false) + client_frame(0x9, "between fragments") +
+                            client_frame(0x0, " world") + client_frame(0x2, std::string(300, 'x')) +
+                            client_frame(0xA, "") + client_frame(0x8, std::string("\x03\xe8", 2));
   std::string_view in = bytes;
-  EXPECT_EQ(reader.next(in).kind, Kind::pong);
+  const ClientFrameReader::Frame ping = reader.next(in);  // control frames may come between fragments
+  EXPECT_EQ(ping.kind, Kind::ping);
+  EXPECT_EQ(ping.payload, "between fragments");
+  const ClientFrameReader::Frame text = reader.next(in);
+  EXPECT_EQ(text.kind, Kind::text);
+  EXPECT_EQ(text.payload, "hello world");
+  EXPECT_EQ(reader.next(in).kind, Kind::pong);  // the binary message is dropped
   const ClientFrameReader::Frame close = reader.next(in);
   EXPECT_EQ(close.kind, Kind::close);
   EXPECT_EQ(close.close_code, 1000);
   EXPECT_TRUE(in.empty());
+}
+
+TEST(WsReader, TextThatIsNotUtf8Is1007) {
+  ClientFrameReader reader(1024);
+  const std::string bytes = client_frame(0x1, "caf\xc3", false) + client_frame(0x0, "(");
+  std::string_view in = bytes;
+  const ClientFrameReader::Frame frame = reader.next(in);
+  EXPECT_EQ(frame.kind, Kind::invalid_text);
+  EXPECT_EQ(frame.close_code, 1007);
+  EXPECT_TRUE(in.empty());
+}
+
+TEST(WsReader, Utf8CharacterSplitAcrossFragmentsIsText) {
+  ClientFrameReader reader(1024);
+  const std::string bytes = client_frame(0x1, "caf\xc3", false) + client_frame(0x0, "\xa9");
+  std::string_view in = bytes;
+  const ClientFrameReader::Frame frame = reader.next(in);
+  EXPECT_EQ(frame.kind, Kind::text);
+  EXPECT_EQ(frame.payload, "caf\xc3\xa9");
 }
 
 TEST(WsReader, EmptyCloseHasNoCode) {
@@ -100,7 +125,9 @@ TEST(WsReader, MessageOverTheBoundIs1009AtItsHeaderOverFragments) {
   ClientFrameReader reader(1000);
   const std::string under = client_frame(0x1, std::string(1000, 'y'));
   std::string_view in = under;
-  EXPECT_EQ(reader.next(in).kind, Kind::need_more);
+  const ClientFrameReader::Frame at_the_bound = reader.next(in);
+  EXPECT_EQ(at_the_bound.kind, Kind::text);
+  EXPECT_EQ(at_the_bound.payload.size(), 1000u);
   EXPECT_TRUE(in.empty());
   // 600 + 600 over two fragments: refused at the second header, before its payload arrives.
   const std::string first = client_frame(0x1, std::string(600, 'a'), false);

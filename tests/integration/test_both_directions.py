@@ -1,0 +1,103 @@
+"""Client to server: a WebSocket client's text messages are published to every technique's
+subscribers, other techniques' clients publish by POST, and pushbench-client's broadcast workload
+(--send-rate) times each sender's round trip. Peers: Python websockets, curl, raw sockets for
+frames no library sends."""
+import asyncio
+import json
+import subprocess
+import threading
+
+import pytest
+import websockets
+
+from peers import CurlStream, curl, curl_json, read_ws_frame, ws_close_code, ws_frame, ws_open
+from server_process import BUILD, SANITIZED
+
+CLIENT_BIN = BUILD / "bin" / "pushbench-client"
+
+
+def test_a_websocket_message_reaches_sse_a_long_poll_and_another_websocket(start_server):
+    server = start_server("--technique", "all", "--rate", "0")
+    sse = CurlStream(server.url + "/sse")
+    assert sse.line().startswith("retry:")
+    held = {}
+    long_poll_url = server.url + "/long-poll?since=0&timeout_ms=10000"
+    long_poll = threading.Thread(target=lambda: held.update(curl_json(long_poll_url)))
+    long_poll.start()
+
+    async def talk():
+        url = server.ws_url + "/ws"
+        async with websockets.connect(url) as listener, websockets.connect(url) as sender:
+            await sender.send("hello, everyone")
+            received = json.loads(await asyncio.wait_for(listener.recv(), 10))
+            echoed = json.loads(await asyncio.wait_for(sender.recv(), 10))  # the sender is a subscriber too
+            return received, echoed, sender.local_address
+
+    received, echoed, (sender_host, sender_port) = asyncio.run(talk())
+    long_poll.join(timeout=15)
+    (_, streamed), = sse.events(1)
+    sse.close()
+    polled, = held["events"]
+    for event in (received, echoed, streamed, polled):
+        assert event["seq"] == 1 and event["data"] == "hello, everyone"
+        assert event["from"] == f"{sender_host}:{sender_port}", "the publisher is recorded"
+    assert server.stats()["client_messages"] == 1 and server.stats()["published"] == 1
+
+
+def test_post_publishes_with_its_sender_named(start_server):
+    server = start_server("--technique", "all", "--rate", "0")
+    assert json.loads(curl("-X", "POST", "--data-binary", "from a poller", server.url + "/publish?from=alice")) == \
+        {"seq": 1}
+    event, = curl_json(server.url + "/poll?since=0")["events"]
+    assert event["data"] == "from a poller" and event["from"] == "alice"
+    status, _, body = server.request("POST", "/publish?from=" + "x" * 65, body=b"too long a name")
+    assert status == 400 and b"from: longer than 64 bytes" in body
+    assert curl_json(server.url + "/poll?since=1")["events"] == [], "a refused publish publishes nothing"
+
+
+def test_fragmented_text_is_published_and_text_that_is_not_utf8_is_closed_1007(start_server):
+    server = start_server("--technique", "all", "--rate", "0")
+    sock, status, accepted = ws_open(server.url, "/ws")
+    assert status == 101 and accepted
+    first = bytearray(ws_frame(0x1, b"split "))
+    first[0] &= 0x7F  # not the last fragment
+    sock.sendall(bytes(first) + ws_frame(0x0, "across fragments \u00e9".encode()))
+    opcode, payload = read_ws_frame(sock)
+    assert opcode == 0x1 and json.loads(payload)["data"] == "split across fragments \u00e9"
+    sock.sendall(ws_frame(0x1, b"caf\xc3("))
+    assert ws_close_code(sock) == 1007
+    sock.close()
+    assert server.stats()["published"] == 1
+
+
+def broadcast(url, technique, connections, senders, rate):
+    done = subprocess.run([str(CLIENT_BIN), "--technique", technique, "--url", url, "--connections", str(connections),
+                           "--send-rate", str(rate), "--senders", str(senders), "--warmup", "1s", "--duration", "3s",
+                           "--poll-interval", "100ms", "--out", "-"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("technique", ["websocket", "sse", "long-poll", "short-poll"])
+def test_broadcast_senders_time_the_round_trip_of_their_own_messages(start_server, technique):
+    server = start_server("--technique", "all", "--rate", "0")
+    result = broadcast(server.url, technique, 30, 5, 4)
+    sent = result["messages_sent"]
+    assert 5 * 4 * 3 * 0.8 <= sent <= 5 * 4 * 3 * 1.2 and result["messages_lost"] == 0
+    # Every message came back to its sender, and to every other connection.
+    assert result["round_trip_ns"]["count"] >= sent * 0.9
+    assert result["events_received"] >= sent * 30 * 0.9 and result["gaps"] == 0
+    if technique == "websocket":  # up the WebSocket itself: a frame per message, no request
+        assert result["publish_requests"] == 0 and result["upstream_bytes"] == sent * (2 + 4 + 64)
+    else:  # a POST per message on a second connection
+        assert result["publish_requests"] == sent and result["upstream_bytes"] > sent * 150
+    if technique == "short-poll":  # the sender waits for its own next poll
+        assert result["round_trip_ns"]["p99"] >= 50e6
+    elif not SANITIZED:
+        assert result["round_trip_ns"]["p50"] < 50e6
+
+
+def test_send_flags_are_checked():
+    done = subprocess.run([str(CLIENT_BIN), "--technique", "sse", "--url", "http://127.0.0.1:1", "--send-size", "10"],
+                          capture_output=True, text=True, timeout=10)
+    assert done.returncode == 2 and "--send-size" in done.stderr
