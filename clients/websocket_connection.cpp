@@ -35,7 +35,7 @@ void WebSocketConnection::read_next() {
   ws_->async_read(buffer_, [self = shared_from_this(), this](boost::system::error_code ec, std::size_t) {
     if (ec) return fail(classify(ec));
     const auto data = buffer_.cdata();
-    on_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    on_message(std::string_view(static_cast<const char*>(data.data()), data.size()), ws_->got_binary());
     buffer_.consume(buffer_.size());
     read_next();
   });

@@ -19,7 +19,8 @@ class WebSocketConnection : public Connection {
 
   virtual std::string target() const = 0;  // the upgrade request's target, with any resume cursor
   virtual void on_upgraded() = 0;
-  virtual void on_message(std::string_view text) = 0;
+  // A text message, or a binary one (`binary`).
+  virtual void on_message(std::string_view data, bool binary) = 0;
   void send(std::string text);
   // A broadcast message goes up the WebSocket itself, once it is open; one due while it is not is lost.
   void send_message(std::string text) override;

@@ -21,9 +21,16 @@ struct EncodedEvent {
 
 using EventPtr = std::shared_ptr<const EncodedEvent>;
 
+// Text data goes into the JSON as a string. Binary data goes into it base64-encoded (with
+// "encoding":"base64"), and the WebSocket encoding becomes a binary frame: the seq and ts as two
+// 8-byte big-endian integers, then the raw bytes.
+enum class PayloadKind { text, binary };
+inline constexpr std::size_t binary_event_header = 16;
+
 // `from`: who published it, when a client did (a WebSocket message, a POST with ?from=): the JSON
 // then carries "from" after "data".
-EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data, std::string_view from = {});
+EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data, std::string_view from = {},
+                      PayloadKind kind = PayloadKind::text);
 
 // A poll answer, {"events":[E,...],"next":N}: its fixed head, and its tail after the events.
 inline constexpr std::string_view poll_body_head = "{\"events\":[";

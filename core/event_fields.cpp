@@ -57,6 +57,19 @@ bool read_event_fields(std::string_view json, EventFields& out) {
   return true;
 }
 
+bool read_binary_event(std::string_view message, EventFields& out) {
+  if (message.size() < 16) return false;
+  const auto big_endian = [&](std::size_t at) {
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < 8; ++i) value = value << 8 | static_cast<std::uint8_t>(message[at + i]);
+    return value;
+  };
+  out.seq = big_endian(0);
+  out.ts = static_cast<std::int64_t>(big_endian(8));
+  out.json = {};
+  return true;
+}
+
 std::size_t next_array_object(std::string_view json, std::size_t from, std::string_view& object) {
   std::size_t at = skip_spaces(json, from);
   if (at < json.size() && (json[at] == '[' || json[at] == ',')) at = skip_spaces(json, at + 1);

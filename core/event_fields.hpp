@@ -15,6 +15,10 @@ struct EventFields {
 // Reads seq and ts from one event object, any key order; false when either is missing.
 bool read_event_fields(std::string_view json, EventFields& out);
 
+// Reads seq and ts from a binary event's WebSocket message (two 8-byte big-endian integers, then
+// the data; see PayloadKind); false when it is shorter than that.
+bool read_binary_event(std::string_view message, EventFields& out);
+
 // The position just after `"key":` at or after `from`, skipping matches inside strings; npos if none.
 std::size_t find_key(std::string_view json, std::string_view key, std::size_t from = 0);
 

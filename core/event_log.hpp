@@ -16,7 +16,8 @@ class EventLog {
   EventLog(std::size_t max_events, std::size_t max_bytes);
 
   // Assigns the next seq (1, 2, ...), encodes the event once and keeps it.
-  const EventPtr& append(std::int64_t ts, std::string_view data, std::string_view from = {});
+  const EventPtr& append(std::int64_t ts, std::string_view data, std::string_view from = {},
+                         PayloadKind kind = PayloadKind::text);
 
   std::uint64_t last_seq() const { return next_seq_ - 1; }
   std::uint64_t first_retained_seq() const { return next_seq_ - count_; }

@@ -8,21 +8,24 @@
 
 namespace pushbench {
 
-std::string make_payload(std::size_t size) {
+std::string make_payload(std::size_t size, PayloadKind kind) {
   static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::string data(size, ' ');
-  for (std::size_t i = 0; i < size; ++i) data[i] = alphabet[i % alphabet.size()];
+  for (std::size_t i = 0; i < size; ++i)
+    data[i] = kind == PayloadKind::binary ? static_cast<char>(i * 37 % 256) : alphabet[i % alphabet.size()];
   return data;
 }
 
 Publisher::Publisher(boost::asio::any_io_executor executor, SharedState& state)
-    : state_(state), timer_(std::move(executor)) {}
+    : state_(state),
+      timer_(std::move(executor)),
+      kind_(state.options().payload_kind == "binary" ? PayloadKind::binary : PayloadKind::text) {}
 
 void Publisher::start(double rate, std::size_t payload) {
   rate_ = rate;
   rate_shown_.store(rate, std::memory_order_relaxed);
   payload_ = payload;
-  data_ = make_payload(payload);
+  data_ = make_payload(payload, kind_);
   t0_ = std::chrono::steady_clock::now();
   t0_realtime_ns_ = realtime_ns();
   next_index_ = 0;
@@ -57,7 +60,7 @@ void Publisher::publish_due() {
   // Bounded per tick so that a long stall (a stopped process) cannot monopolise a thread.
   const auto now = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < limits::publish_burst && t0_ + offset(next_index_) <= now; ++i, ++next_index_) {
-    state_.publish(t0_realtime_ns_ + offset(next_index_).count(), data_);
+    state_.publish(t0_realtime_ns_ + offset(next_index_).count(), data_, {}, kind_);
   }
   wait_for_next();
 }

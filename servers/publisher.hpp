@@ -29,6 +29,7 @@ class Publisher {
 
   SharedState& state_;
   boost::asio::steady_timer timer_;
+  const PayloadKind kind_;  // --payload-kind
   std::string data_;
   double rate_ = 0;
   std::size_t payload_ = 0;
@@ -38,7 +39,7 @@ class Publisher {
   std::uint64_t next_index_ = 0;
 };
 
-// The payload of every built-in event: `size` printable bytes.
-std::string make_payload(std::size_t size);
+// The payload of every built-in event: `size` printable bytes, or `size` bytes of every value.
+std::string make_payload(std::size_t size, PayloadKind kind = PayloadKind::text);
 
 }  // namespace pushbench

@@ -49,6 +49,9 @@ ServerOptions parse_server_options(int argc, char** argv) {
       .text("backend", &o.backend, "server architecture: event loop or thread per connection", backend_names)
       .decimal("rate", &o.rate, "built-in publisher rate, events/s (0 = off)", 0, max_publish_rate)
       .size("payload", &o.payload, "size of each published event's data", 0, max_payload)
+      .text("payload-kind", &o.payload_kind,
+            "the built-in publisher's data: text, or binary (base64 in JSON; WebSocket: binary frames)",
+            {"text", "binary"})
       .uint("threads", &o.threads,
             "beast: io_context threads (0 = 1); httplib: at most this many connection threads, a pool "
             "(0 = a thread per connection, up to --max-connections)",

@@ -7,9 +7,9 @@ namespace pushbench {
 SharedState::SharedState(ServerOptions options)
     : options_(std::move(options)), log_(options_.history, options_.history_bytes) {}
 
-std::uint64_t SharedState::publish(std::int64_t ts, std::string_view data, std::string_view from) {
+std::uint64_t SharedState::publish(std::int64_t ts, std::string_view data, std::string_view from, PayloadKind kind) {
   std::lock_guard lock(mutex_);
-  const EventPtr& event = log_.append(ts, data, from);
+  const EventPtr& event = log_.append(ts, data, from, kind);
   stats_.published.fetch_add(1, std::memory_order_relaxed);
   for (const auto& [key, weak] : streams_) {
     if (auto stream = weak.lock()) stream->deliver(event);

@@ -27,7 +27,8 @@ class SharedState {
   Stats& stats() { return stats_; }
 
   // Appends the event and hands its shared encoding to every subscriber and waiting long poll.
-  std::uint64_t publish(std::int64_t ts, std::string_view data, std::string_view from = {});
+  std::uint64_t publish(std::int64_t ts, std::string_view data, std::string_view from = {},
+                        PayloadKind kind = PayloadKind::text);
 
   // Events after `since` (at most --max-batch), for polls.
   std::vector<EventPtr> read(std::uint64_t since);

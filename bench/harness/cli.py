@@ -25,7 +25,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 def describe(point):
     return (f"{point['technique']:<10} {point['backend']:<7} {point['connections']:>6} conns "
-            f"{point['rate']:g} ev/s {point['payload']} B" +
+            f"{point['rate']:g} ev/s {point['payload']} B" + (" binary" if point.get("payload_kind") == "binary" else "") +
             (f" poll {point['poll_interval']:g}s" if techniques.polls_on_interval(point["technique"]) else "") +
             (f" over {point['network']}" if point.get("network", "lan") != "lan" else ""))
 
@@ -44,7 +44,8 @@ def scenario_path(name):
 def point_record(point, runs):
     ok = [r for r in runs if r["status"] == "ok"]
     record = {"technique": point["technique"], "backend": point["backend"], "connections": point["connections"],
-              "rate": point["rate"], "payload": point["payload"], "poll_interval_s": point["poll_interval"],
+              "rate": point["rate"], "payload": point["payload"], "payload_kind": point.get("payload_kind", "text"),
+              "poll_interval_s": point["poll_interval"],
               "floor_us_per_event": point.get("floor_us_per_event"), "network": point["network"],
               "network_profile": {**point["network_profile"], "applied_by": "pushbench-relay" if network.needs_relay(
                   point["network_profile"], point["faults"]) else "nothing (loopback as it is)"},
@@ -142,9 +143,10 @@ class Run:
     def floor_of(self, point):
         """pushbench-floor's CPU per event for the point's setting, measured once per run."""
         key = (point["connections"], point["rate"], point["payload"])
-        if key not in self.floors:
+        if key not in self.floors and point["rate"]:
             print(f"    floor: pushbench-floor at {key[0]} connections, {key[1]:g} events/s, {key[2]} B",
                   file=sys.stderr, flush=True)
+        if key not in self.floors:
             self.floors[key] = floor.measure(self.build, point, self.scenario.run)
             if self.floors[key] is not None:
                 self.doc["floor"].append(self.floors[key])

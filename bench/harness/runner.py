@@ -30,6 +30,7 @@ def server_argv(build, point, run, external, port=0):
     if external is None:
         return [str(build / "bin" / "pushbench-server"), "--technique", point["technique"], "--backend",
                 point["backend"], "--port", str(port), "--rate", str(point["rate"]), "--payload", str(point["payload"]),
+                "--payload-kind", point.get("payload_kind", "text"),
                 "--max-connections", str(run["max_connections"]), "--sse-retry", f"{run['reconnect_delay']}s",
                 *point.get("server_args", [])]
     return [arg.format(rate=point["rate"], payload=point["payload"], root=ROOT) for arg in external["command"]]

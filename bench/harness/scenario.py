@@ -123,6 +123,7 @@ SCHEMA = {
         "connections": ListOf(_number(int, 1, 100_000)),
         "rate": ListOf(_number(float, 0, 1e6)),
         "payload": ListOf(Size),
+        "payload_kind": ListOf(_choice(["text", "binary"])),  # binary: base64 in JSON, binary WebSocket frames
         "poll_interval": ListOf(Duration),
         "network": ListOf(Text),  # a built-in profile or a [network.NAME]; checked in load()
     },
@@ -165,7 +166,8 @@ RUN_DEFAULTS = {"warmup": 2.0, "duration": 10.0, "repetitions": 1, "pin": True, 
 SOAK_DEFAULTS = {"subscribers": 100, "churn_per_s": 20.0, "bad_requests_per_s": 5.0, "sample_every": 1.0,
                  "rss_noise_floor": 1 << 20, "history": 1024}
 MATRIX_DEFAULTS = {"technique": None, "backend": ["beast"], "connections": [100], "rate": [10.0],
-                   "payload": [64], "poll_interval": [1.0], "network": ["lan"]}
+                   "payload": [64], "payload_kind": ["text"],
+                   "poll_interval": [1.0], "network": ["lan"]}
 
 
 def _check(table, schema, path, errors):

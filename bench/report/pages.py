@@ -35,7 +35,8 @@ def _cell(row, key, fmt):
 
 
 def _setting(row):
-    text = f"{row['technique']} | {row['backend']} | {row['connections']} | {row['rate']:g} | {row['payload']}"
+    text = f"{row['technique']} | {row['backend']} | {row['connections']} | {row['rate']:g} | {row['payload']}" + \
+        (" binary" if row["payload_kind"] == "binary" else "")
     return text + (f" (poll {row['poll_interval_s']:g}s)" if row["polls_on_interval"] else "") + over(row)
 
 
@@ -76,13 +77,30 @@ FAULT_COLUMNS = [  # (header, row key, format)
 ]
 
 
+BROADCAST_COLUMNS = [  # (header, row key, format)
+    ("round trip p50 ms", "round_trip_p50_ms", "{:.2f}"),
+    ("p95 ms", "round_trip_p95_ms", "{:.2f}"),
+    ("p99 ms", "round_trip_p99_ms", "{:.2f}"),
+    ("messages", "messages_sent", "{:.0f}"),
+    ("requests/message", "requests_per_message", "{:.2f}"),
+    ("bytes up/message", "upstream_bytes_per_message", "{:.0f}"),
+    ("lost", "messages_lost", "{:.0f}"),
+    ("deliveries/s", "events_per_s", "{:.0f}"),
+]
+
+
+def point_table(rows, columns):
+    """A markdown table of the rows' settings and `columns`."""
+    lines = ["| technique | backend | connections | rate | payload | " + " | ".join(h for h, _, _ in columns) + " |",
+             "|" + "---|" * (5 + len(columns))]
+    for row in rows:
+        lines.append(f"| {_setting(row)} | " + " | ".join(_cell(row, k, f) for _, k, f in columns) + " |")
+    return lines
+
+
 def network_lines(rows):
     """What the network profile and the faults did to each point, and what the relay cost the load side."""
-    lines = ["| technique | backend | connections | rate | payload | " + " | ".join(h for h, _, _ in FAULT_COLUMNS)
-             + " |", "|" + "---|" * (5 + len(FAULT_COLUMNS))]
-    for row in rows:
-        lines.append(f"| {_setting(row)} | " + " | ".join(_cell(row, k, f) for _, k, f in FAULT_COLUMNS) + " |")
-    return lines
+    return point_table(rows, FAULT_COLUMNS)
 
 
 def summary_md(doc, rows):
@@ -97,6 +115,9 @@ def summary_md(doc, rows):
         lines.append(f"| {_setting(row)} | " + " | ".join(cells) + f" | {mark(row)} |")
     if any(row["network"] != "lan" or row["faults"] for row in rows):
         lines += ["", "## Networks and faults", ""] + network_lines(rows)
+    sending = [row for row in rows if row.get("messages_sent")]
+    if sending:
+        lines += ["", "## Broadcast: each sender's round trip", ""] + point_table(sending, BROADCAST_COLUMNS)
     if doc.get("soak"):
         lines += ["", "## Soak", ""] + soak_lines(doc["soak"])
     if doc.get("ramps"):

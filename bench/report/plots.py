@@ -95,7 +95,7 @@ def metric_against(rows, out_dir, x, metrics, ylabel, title, name, log_x=True, l
             before = len(ax.lines)
             _line(ax, key, group, x, metric, scale, style)
             if len(metrics) > 1 and len(ax.lines) > before:
-                ax.lines[before].set_label(f"{key[0]} ({key[1]}) {metric.split('_')[1]}")
+                ax.lines[before].set_label(f"{key[0]} ({key[1]}) {metric.split('_')[-2]}")
     if log_x:
         ax.set_xscale("log")
     if log_y:
@@ -131,8 +131,8 @@ def bytes_split(rows, out_dir):
     ax.bar(positions, payload, color="#999999", label="payload")
     ax.bar(positions, overhead, bottom=payload, color=[r["colour"] for r in ok],
            label="protocol overhead")
-    ax.set_xticks(positions, [f"{r['technique']}\n{r['backend']}\n{r['connections']}c {r['payload']}B" for r in ok],
-                  fontsize=7)
+    ax.set_xticks(positions, [f"{r['technique']}\n{r['backend']}\n{r['connections']}c {r['payload']}B"
+                              + (" bin" if r["payload_kind"] == "binary" else "") for r in ok], fontsize=7)
     ax.set_ylabel("bytes on the wire per event")
     return _finish(fig, ax, out_dir, "bytes_per_event.png", "Bytes per event: payload and overhead", _failed(rows))
 
@@ -221,6 +221,29 @@ def faults(rows, out_dir):
     return _finish(fig, right, out_dir, "faults.png", "Lost and repeated events", _failed(rows))
 
 
+def payload_kinds(rows, out_dir):
+    """Text against binary data (base64 in JSON; binary WebSocket frames): bytes and server CPU per
+    event against the payload size, a line per technique and kind (dashed: binary)."""
+    ok = [r for r in rows if r["status"] != "failed" and r.get("bytes_per_event")]
+    if len({r["payload_kind"] for r in ok}) < 2 or len({r["payload"] for r in ok}) < 2:
+        return None
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    for ax, metric, ylabel in ((axes[0], "bytes_per_event", "bytes on the wire per event"),
+                               (axes[1], "server_cpu_us_per_event", "server CPU µs per event")):
+        for (technique, kind), group in series(ok, "payload", key=lambda r: (r["technique"], r["payload_kind"])).items():
+            shown = [r for r in group if r.get(metric) is not None]
+            ax.plot([r["payload"] for r in shown], [r[metric] for r in shown], "--" if kind == "binary" else "-",
+                    color=shown[0]["colour"], marker="o", label=f"{technique} {kind}")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("payload (bytes)")
+        ax.set_ylabel(ylabel)
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].legend(fontsize=7)
+    return _finish(fig, axes[1], out_dir, "payload_kinds.png", "Text (solid) and binary (dashed) data",
+                   _failed(rows))
+
+
 def all_figures(rows, out_dir):
     several_counts = len({r["connections"] for r in rows}) > 1
     figures = percentile_spectra(rows, out_dir) + [
@@ -255,5 +278,9 @@ def all_figures(rows, out_dir):
                        "latency (ms)", "p50 (solid) and p99 (dotted) latency against the round trip",
                        "latency_vs_rtt.png", log_x=False, log_y=True),
         faults(rows, out_dir),
+        metric_against(rows, out_dir, "connections", [("round_trip_p50_ms", "-", 1), ("round_trip_p95_ms", ":", 1)],
+                       "round trip (ms)", "Broadcast: a sender's message back to it, p50 (solid) and p95 (dotted)",
+                       "round_trip_vs_connections.png", log_y=True, where=lambda r: r.get("round_trip_p95_ms")),
+        payload_kinds(rows, out_dir),
     ]
     return [f for f in figures if f]

@@ -34,6 +34,7 @@ def rows(doc):
         row["failures"] = p.get("failures", [])
         row["saturated"] = bool(p.get("client_saturated"))
         row["network"] = p.get("network", "lan")
+        row["payload_kind"] = p.get("payload_kind", "text")
         row["rtt_ms"] = (p.get("network_profile") or {}).get("rtt", 0) * 1000
         row["faults"] = p.get("faults") or {}
         row.update({name: value["median"] for name, value in p.get("summary", {}).items()})

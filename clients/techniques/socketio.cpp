@@ -27,7 +27,7 @@ class SocketIoWebSocket final : public WebSocketConnection {
   std::string target() const override { return endpoint_target("?EIO=4&transport=websocket"); }
   void on_upgraded() override {}  // established when the namespace is joined
 
-  void on_message(std::string_view packet) override {
+  void on_message(std::string_view packet, bool) override {
     count_if_protocol(worker_, packet);
     const engine_io::Reaction reaction = engine_io::react(packet, sid_, [this](const EventFields& f) { on_event(f); });
     if (reaction.closed) return fail(ErrorKind::closed);

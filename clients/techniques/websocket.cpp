@@ -1,4 +1,5 @@
-// WebSocket: the upgrade handshake, then one text frame per event; a reconnect resumes with ?since.
+// WebSocket: the upgrade handshake, then one frame per event (text: the event's JSON; binary: seq,
+// ts, raw bytes); a reconnect resumes with ?since.
 #include "clients/techniques/technique.hpp"
 #include "clients/websocket_connection.hpp"
 
@@ -14,9 +15,9 @@ class WebSocketClient final : public WebSocketConnection {
 
   void on_upgraded() override { established(); }
 
-  void on_message(std::string_view text) override {
+  void on_message(std::string_view data, bool binary) override {
     EventFields fields;
-    if (read_event_fields(text, fields))
+    if (binary ? read_binary_event(data, fields) : read_event_fields(data, fields))
       on_event(fields);
     else
       count_error(ErrorKind::protocol);

@@ -3,6 +3,7 @@ subscribers, other techniques' clients publish by POST, and pushbench-client's b
 (--send-rate) times each sender's round trip. Peers: Python websockets, curl, raw sockets for
 frames no library sends."""
 import asyncio
+import base64
 import json
 import subprocess
 import threading
@@ -101,3 +102,43 @@ def test_send_flags_are_checked():
     done = subprocess.run([str(CLIENT_BIN), "--technique", "sse", "--url", "http://127.0.0.1:1", "--send-size", "10"],
                           capture_output=True, text=True, timeout=10)
     assert done.returncode == 2 and "--send-size" in done.stderr
+
+
+def pattern(size):
+    """The built-in publisher's binary data: bytes of every value."""
+    return bytes(i * 37 % 256 for i in range(size))
+
+
+def test_binary_data_is_a_binary_frame_over_websocket_and_base64_elsewhere(start_server):
+    server = start_server("--technique", "all", "--rate", "20", "--payload", "300", "--payload-kind", "binary")
+
+    async def first_frame():
+        async with websockets.connect(server.ws_url + "/ws") as ws:
+            return await asyncio.wait_for(ws.recv(), 10)
+
+    frame = asyncio.run(first_frame())
+    assert isinstance(frame, bytes) and len(frame) == 16 + 300
+    seq, ts = int.from_bytes(frame[:8], "big"), int.from_bytes(frame[8:16], "big")
+    assert seq >= 1 and ts > 1_700_000_000 * 10**9 and frame[16:] == pattern(300)
+    sse = CurlStream(server.url + "/sse")
+    (event_id, event), = sse.events(1)
+    sse.close()
+    assert event["encoding"] == "base64" and base64.b64decode(event["data"]) == pattern(300)
+    assert event_id == event["seq"]
+
+
+def test_base64_in_sse_costs_about_a_third_more_than_binary_websocket_frames(start_server):
+    server = start_server("--technique", "all", "--rate", "50", "--payload", "1KiB", "--payload-kind", "binary")
+    per_event = {}
+    for technique in ("websocket", "sse"):
+        done = subprocess.run([str(CLIENT_BIN), "--technique", technique, "--url", server.url, "--connections", "10",
+                               "--warmup", "500ms", "--duration", "2s", "--out", "-"],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout)
+        assert result["errors"] == 0 and result["gaps"] == 0 and result["events_received"] >= 900
+        per_event[technique] = result["bytes_in"] / result["events_received"]
+    # WebSocket: a 4-byte frame header, 16 bytes of seq and ts, 1,024 raw bytes. SSE: the base64
+    # (4/3 of the bytes) inside the event's JSON and its SSE lines: about a third more.
+    assert 1040 <= per_event["websocket"] <= 1060
+    assert 1.3 <= per_event["sse"] / per_event["websocket"] <= 1.5, per_event
