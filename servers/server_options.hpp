@@ -15,8 +15,8 @@ struct ServerOptions {
   std::string backend = "beast";
   double rate = 0;  // built-in publisher, events per second; 0 = off
   std::uint64_t payload = limits::default_payload;
-  std::string payload_kind = "text";  // the built-in publisher's: text, or binary (base64 in JSON, binary WebSocket frames)
-  std::uint64_t threads = 0;  // 0: the backend's default (Beast 1, cpp-httplib its pool size)
+  std::string payload_kind = "text";  // the built-in publisher's data: text or binary
+  std::uint64_t threads = 0;          // 0: the backend's default (Beast 1, cpp-httplib its pool size)
 
   std::uint64_t history = limits::default_history_events;
   std::uint64_t history_bytes = limits::default_history_bytes;
