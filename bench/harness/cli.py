@@ -25,7 +25,8 @@ class OneLineParser(argparse.ArgumentParser):
 
 def describe(point):
     return (f"{point['technique']:<10} {point['backend']:<7} {point['connections']:>6} conns "
-            f"{point['rate']:g} ev/s {point['payload']} B" + (" binary" if point.get("payload_kind") == "binary" else "") +
+            f"{point['rate']:g} ev/s {point['payload']} B" +
+            (" binary" if point.get("payload_kind") == "binary" else "") +
             (f" poll {point['poll_interval']:g}s" if techniques.polls_on_interval(point["technique"]) else "") +
             (f" over {point['network']}" if point.get("network", "lan") != "lan" else ""))
 

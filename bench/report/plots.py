@@ -230,7 +230,8 @@ def payload_kinds(rows, out_dir):
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     for ax, metric, ylabel in ((axes[0], "bytes_per_event", "bytes on the wire per event"),
                                (axes[1], "server_cpu_us_per_event", "server CPU µs per event")):
-        for (technique, kind), group in series(ok, "payload", key=lambda r: (r["technique"], r["payload_kind"])).items():
+        by_kind = series(ok, "payload", key=lambda r: (r["technique"], r["payload_kind"]))
+        for (technique, kind), group in by_kind.items():
             shown = [r for r in group if r.get(metric) is not None]
             ax.plot([r["payload"] for r in shown], [r[metric] for r in shown], "--" if kind == "binary" else "-",
                     color=shown[0]["colour"], marker="o", label=f"{technique} {kind}")
