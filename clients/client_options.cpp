@@ -104,6 +104,8 @@ ClientOptions parse_client_options(int argc, char** argv) {
   if (json) fail("--json: only with --list-techniques or --list-metrics");
   if (o.technique.empty()) fail("--technique: required (see --help)");
   if (o.url.empty()) fail("--url: required (see --help)");
+  if (o.send_rate > 0 && o.technique == "socketio")
+    fail("--send-rate: not with socketio (its messages are Engine.IO packets)");
   parse_url(o);
   return o;
 }

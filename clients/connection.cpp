@@ -91,6 +91,7 @@ void Connection::on_event(const EventFields& fields) {
   have_seq_ = true;
   last_seq_ = fields.seq;
   if (sender_) sender_->take_echo(fields.json);
+  count_name(fields);
   if (lost_ns_ && counting) m.resume.record(monotonic_ns() - lost_ns_);
   lost_ns_ = 0;
   if (counting) {
@@ -98,6 +99,23 @@ void Connection::on_event(const EventFields& fields) {
     ++events_in_window_;
     m.latency.record(now - fields.ts);
   }
+}
+
+// An event's name (--event-types): the framing's (SSE) and the JSON's "type" must agree.
+void Connection::count_name(const EventFields& fields) {
+  std::string_view type;
+  if (const std::size_t at = find_key(fields.json, "type");
+      at != std::string_view::npos && at < fields.json.size() && fields.json[at] == '"') {
+    const std::size_t end = fields.json.find('"', at + 1);
+    if (end != std::string_view::npos) type = fields.json.substr(at + 1, end - at - 1);
+  }
+  if (!fields.name.empty() && fields.name != type) return count_error(ErrorKind::protocol);
+  if (type.empty() || !worker_.counting()) return;
+  Metrics::Counts& counts = worker_.metrics().events_by_type;
+  if (const auto found = counts.find(type); found != counts.end())
+    ++found->second;
+  else
+    counts.emplace(type, 1);
 }
 
 void Connection::fail(ErrorKind kind, std::chrono::nanoseconds delay) {

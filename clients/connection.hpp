@@ -36,6 +36,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void established();
   void on_event(const EventFields& fields);
+  void count_name(const EventFields& fields);
   // Counts the failure, then opens a new connection after `delay`.
   void fail(ErrorKind kind, std::chrono::nanoseconds delay);
   void fail(ErrorKind kind) { fail(kind, worker_.options().reconnect_delay); }

@@ -49,6 +49,7 @@ const ResultField schema[] = {
     {"events_received", "events", Merge::sum, &M::events_received},
     {"gaps", "events", Merge::sum, &M::gaps},
     {"duplicates", "events", Merge::sum, &M::duplicates},
+    {"events_by_type", "events", Merge::sum_map, &M::events_by_type},
     {"bytes_in", "bytes", Merge::sum, &M::bytes_in},
     {"bytes_out", "bytes", Merge::sum, &M::bytes_out},
     {"http_requests", "requests", Merge::sum, &M::http_requests},
@@ -85,7 +86,8 @@ const ResultField schema[] = {
     {"client_saturated", "", Merge::any, {}, [](R r) { return std::string(r.client_saturated() ? "true" : "false"); }},
 };
 
-constexpr std::string_view merge_names[] = {"sum", "min", "max", "any", "same", "histogram", "summary", "ratio"};
+constexpr std::string_view merge_names[] = {"sum",       "min",     "max",   "any",    "same",
+                                            "histogram", "summary", "ratio", "sum_map"};
 
 template <typename T>
 void combine(T& into, const T& from, Merge merge) {
@@ -112,6 +114,9 @@ void Metrics::merge(const Metrics& other) {
     if (const auto* histogram = std::get_if<Histogram M::*>(&field.member);
         histogram && field.merge == Merge::histogram) {
       (this->**histogram).merge(other.**histogram);
+    }
+    if (const auto* counts = std::get_if<Counts M::*>(&field.member)) {
+      for (const auto& [name, count] : other.**counts) (this->**counts)[name] += count;
     }
   }
 }

@@ -19,6 +19,7 @@ enum class Merge {
   histogram,  // merged bucket by bucket
   summary,    // percentiles, read again from the merged histogram named in `of`
   ratio,      // recomputed from the merged fields named in `of` ("a/b")
+  sum_map,    // counts by name: summed name by name
 };
 
 struct RunResult {
@@ -30,7 +31,8 @@ struct RunResult {
 // One field of the result JSON. Measured fields say where Metrics keeps them, and merge through
 // it; settings and derived fields say how to write them.
 struct ResultField {
-  using Member = std::variant<std::monostate, std::uint64_t Metrics::*, double Metrics::*, Histogram Metrics::*>;
+  using Member = std::variant<std::monostate, std::uint64_t Metrics::*, double Metrics::*, Histogram Metrics::*,
+                              Metrics::Counts Metrics::*>;
   std::string_view name;  // "group.key": key inside the JSON object "group"
   std::string_view unit;
   Merge merge;

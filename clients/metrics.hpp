@@ -1,5 +1,7 @@
 #pragma once
 #include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "core/histogram.hpp"
@@ -43,10 +45,13 @@ struct Metrics {
   std::uint64_t other_errors = 0;
   Histogram latency;
   Histogram connect;
-  Histogram resume;               // from a lost connection to the first event after it
-  Histogram round_trip;           // from when a message of ours was due to its return as an event
-  double cpu_s = 0;               // CPU time of the threads in the window, summed
-  double window_s = 0;            // the window's wall time
+  Histogram resume;  // from a lost connection to the first event after it
+  Histogram round_trip;
+  using Counts = std::map<std::string, std::uint64_t, std::less<>>;
+  Counts events_by_type;  // events counted by name (--event-types on the server)           // from when a message of
+                          // ours was due to its return as an event
+  double cpu_s = 0;       // CPU time of the threads in the window, summed
+  double window_s = 0;    // the window's wall time
   double loop_lag_max_s = 0;      // the worst delay of an event loop's own timer in the window
   double busiest_thread_cpu = 0;  // the highest share of a core one thread used in the window
 

@@ -27,6 +27,14 @@ std::string field_json(const ResultField& field, const RunResult& r) {
     out << (field.merge == Merge::min && value == UINT64_MAX ? 0 : value);  // a min of nothing is 0
   } else if (const auto* decimal = std::get_if<double Metrics::*>(&field.member)) {
     out << r.total.**decimal;
+  } else if (const auto* counts = std::get_if<Metrics::Counts Metrics::*>(&field.member)) {
+    char separator = '{';
+    for (const auto& [name, count] : r.total.**counts) {
+      out << separator << '"' << name << "\":" << count;  // names are t<N>: nothing to escape
+      separator = ',';
+    }
+    if (separator == '{') out << '{';
+    out << '}';
   } else if (const auto* histogram = std::get_if<Histogram Metrics::*>(&field.member)) {
     if (field.merge == Merge::histogram)
       out << (r.total.**histogram).to_json();

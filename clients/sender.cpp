@@ -45,7 +45,7 @@ void Sender::schedule_next() {
                                                                                    worker_.options().send_rate));
   timer_.expires_at(due);
   timer_.async_wait([this, due](boost::system::error_code ec) {
-    if (ec) return;
+    if (ec || stopped_) return;
     ++sent_;
     if (worker_.counting()) ++worker_.metrics().messages_sent;
     send_(message(tag_, realtime_of(due), worker_.options().send_size));

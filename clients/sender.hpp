@@ -20,7 +20,10 @@ class Sender {
   Sender(Worker& worker, std::size_t index, Send send);
 
   void start();
-  void stop() { timer_.cancel(); }
+  void stop() {
+    stopped_ = true;
+    timer_.cancel();
+  }
   const std::string& tag() const { return tag_; }
   // When `event_json` is one of this sender's messages, records its round trip and returns true.
   bool take_echo(std::string_view event_json);
@@ -37,6 +40,7 @@ class Sender {
   boost::asio::steady_timer timer_;
   std::chrono::steady_clock::time_point first_due_;
   std::uint64_t sent_ = 0;
+  bool stopped_ = false;
 };
 
 }  // namespace pushbench

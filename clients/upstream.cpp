@@ -31,7 +31,12 @@ void Upstream::connect() {
   stream_->next_layer().async_connect(
       worker_.endpoint(), [self = shared_from_this(), this](boost::system::error_code ec) {
         connecting_ = false;
-        if (ec || closed_) return fail();
+        if (ec || closed_) {  // what waited for this connection is lost; the next message tries again
+          lose(pending_requests_);
+          pending_.clear();
+          pending_requests_ = 0;
+          return fail();
+        }
         stream_->next_layer().expires_never();
         boost::system::error_code ignored;
         stream_->next_layer().socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
@@ -93,7 +98,6 @@ void Upstream::fail() {
     boost::system::error_code ignored;
     stream_->next_layer().socket().close(ignored);
   }
-  if (!closed_ && !pending_.empty()) connect();
 }
 
 void Upstream::lose(std::size_t requests) {

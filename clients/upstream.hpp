@@ -15,7 +15,7 @@ class Worker;
 // message is a POST /publish?from=TAG on a keep-alive connection of its own, beside the one that
 // receives. Requests are pipelined (written when due, not after the previous answer), so a slow
 // answer never delays the next message; answers are read in order. A failed connection loses
-// the requests it had in flight (counted) and is opened again for the next message.
+// the requests it had in flight or waiting (counted); the next message opens another.
 class Upstream : public std::enable_shared_from_this<Upstream> {
  public:
   Upstream(Worker& worker, WireTap tap, std::string host, std::string target);

@@ -12,6 +12,7 @@ boost::beast::tcp_stream& WebSocketConnection::new_stream() {
   outgoing_.clear();
   writing_ = false;
   upgraded_ = false;
+  ++generation_;
   return ws_->next_layer().next_layer();
 }
 
@@ -61,17 +62,18 @@ void WebSocketConnection::write_next() {
   writing_ = !outgoing_.empty();
   if (!writing_) return;
   ws_->text(true);
-  ws_->async_write(boost::asio::buffer(outgoing_.front()),
-                   [self = shared_from_this(), this](boost::system::error_code ec, std::size_t) {
-                     if (ec) {  // the read side reports the failure; what was queued is lost
-                       if (worker_.counting()) worker_.metrics().messages_lost += outgoing_.size();
-                       outgoing_.clear();
-                       writing_ = upgraded_ = false;
-                       return;
-                     }
-                     outgoing_.pop_front();
-                     write_next();
-                   });
+  ws_->async_write(boost::asio::buffer(outgoing_.front()), [self = shared_from_this(), this, generation = generation_](
+                                                               boost::system::error_code ec, std::size_t) {
+    if (generation != generation_) return;  // a write of a connection since replaced
+    if (ec) {                               // the read side reports the failure; what was queued is lost
+      if (worker_.counting()) worker_.metrics().messages_lost += outgoing_.size();
+      outgoing_.clear();
+      writing_ = upgraded_ = false;
+      return;
+    }
+    outgoing_.pop_front();
+    write_next();
+  });
 }
 
 void WebSocketConnection::close_politely() {

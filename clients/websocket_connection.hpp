@@ -37,6 +37,7 @@ class WebSocketConnection : public Connection {
   std::deque<std::string> outgoing_;
   bool writing_ = false;
   bool upgraded_ = false;
+  std::uint64_t generation_ = 0;  // of the connection; a replaced one's handlers touch nothing
 };
 
 }  // namespace pushbench

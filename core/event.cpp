@@ -1,5 +1,7 @@
 #include "core/event.hpp"
 
+#include <vector>
+
 #include "core/base64.hpp"
 #include "core/json.hpp"
 #include "core/sse_format.hpp"
@@ -14,27 +16,29 @@ void append_big_endian(std::string& out, std::uint64_t value) {
 }  // namespace
 
 EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data, std::string_view from,
-                      PayloadKind kind) {
+                      PayloadKind kind, const EventFormat& format) {
   auto event = std::make_shared<EncodedEvent>();
   event->seq = seq;
   event->ts = ts;
-  event->json.reserve(data.size() + 64);
-  event->json += "{\"seq\":";
-  event->json += std::to_string(seq);
-  event->json += ",\"ts\":";
-  event->json += std::to_string(ts);
-  event->json += ",\"data\":";
+  // The object's members, each "key":value: joined compactly for the JSON, one per line for SSE's
+  // multi-line form.
+  std::vector<std::string> members{"\"seq\":" + std::to_string(seq), "\"ts\":" + std::to_string(ts)};
+  std::string& data_member = members.emplace_back("\"data\":");
   if (kind == PayloadKind::binary) {
-    event->json += '"' + base64(data) + "\",\"encoding\":\"base64\"";
+    data_member += '"' + base64(data) + "\",\"encoding\":\"base64\"";
   } else {
-    append_json_string(event->json, data);
+    append_json_string(data_member, data);
   }
-  if (!from.empty()) {
-    event->json += ",\"from\":";
-    append_json_string(event->json, from);
-  }
-  event->json += '}';
-  event->sse = sse_event_frame(seq, event->json);
+  if (!from.empty()) append_json_string(members.emplace_back("\"from\":"), from);
+  const std::string type = format.event_types ? "t" + std::to_string(seq % format.event_types) : "";
+  if (!type.empty()) members.push_back("\"type\":\"" + type + '"');
+  const auto joined = [&](std::string_view head, std::string_view between, std::string_view tail) {
+    std::string out(head);
+    for (std::size_t i = 0; i < members.size(); ++i) (out += i ? between : "") += members[i];
+    return out += tail;
+  };
+  event->json = joined("{", ",", "}");
+  event->sse = sse_event_frame(seq, format.sse_multiline ? joined("{\n  ", ",\n  ", "\n}") : event->json, type);
   if (kind == PayloadKind::binary) {
     std::string body;
     body.reserve(binary_event_header + data.size());

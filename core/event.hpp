@@ -27,10 +27,18 @@ using EventPtr = std::shared_ptr<const EncodedEvent>;
 enum class PayloadKind { text, binary };
 inline constexpr std::size_t binary_event_header = 16;
 
+// How every event of a log is written. event_types K > 0: event N is named t<N mod K> (an SSE
+// `event:` line, "type" in the JSON). sse_multiline: SSE carries the JSON pretty-printed, a
+// member per `data:` line, which the WHATWG parser joins with line breaks.
+struct EventFormat {
+  std::uint64_t event_types = 0;
+  bool sse_multiline = false;
+};
+
 // `from`: who published it, when a client did (a WebSocket message, a POST with ?from=): the JSON
 // then carries "from" after "data".
 EventPtr encode_event(std::uint64_t seq, std::int64_t ts, std::string_view data, std::string_view from = {},
-                      PayloadKind kind = PayloadKind::text);
+                      PayloadKind kind = PayloadKind::text, const EventFormat& format = {});
 
 // A poll answer, {"events":[E,...],"next":N}: its fixed head, and its tail after the events.
 inline constexpr std::string_view poll_body_head = "{\"events\":[";

@@ -54,6 +54,7 @@ bool read_event_fields(std::string_view json, EventFields& out) {
   if (!read_integer_at(json, find_key(json, "ts"), out.ts)) return false;
   out.seq = static_cast<std::uint64_t>(seq);
   out.json = json;
+  out.name = {};
   return true;
 }
 

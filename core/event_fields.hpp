@@ -10,6 +10,7 @@ struct EventFields {
   std::uint64_t seq = 0;
   std::int64_t ts = 0;
   std::string_view json;  // the whole event object, valid while the caller holds it
+  std::string_view name;  // the event's name where the framing carries one (SSE's event: line)
 };
 
 // Reads seq and ts from one event object, any key order; false when either is missing.

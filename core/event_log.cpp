@@ -5,12 +5,13 @@
 
 namespace pushbench {
 
-EventLog::EventLog(std::size_t max_events, std::size_t max_bytes) : ring_(max_events), max_bytes_(max_bytes) {
+EventLog::EventLog(std::size_t max_events, std::size_t max_bytes, EventFormat format)
+    : ring_(max_events), max_bytes_(max_bytes), format_(format) {
   if (max_events == 0) throw std::invalid_argument("event log needs room for at least one event");
 }
 
 const EventPtr& EventLog::append(std::int64_t ts, std::string_view data, std::string_view from, PayloadKind kind) {
-  EventPtr event = encode_event(next_seq_, ts, data, from, kind);
+  EventPtr event = encode_event(next_seq_, ts, data, from, kind, format_);
   // Keep at least the new event, however large: a publish is never refused for history's sake.
   while (count_ > 0 && (count_ == ring_.size() || bytes_ + event->memory_bytes() > max_bytes_)) drop_oldest();
   const std::size_t slot = (head_ + count_) % ring_.size();

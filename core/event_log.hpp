@@ -13,7 +13,7 @@ namespace pushbench {
 // by cursor: "events with seq > since". Not thread-safe: its owner serialises access.
 class EventLog {
  public:
-  EventLog(std::size_t max_events, std::size_t max_bytes);
+  EventLog(std::size_t max_events, std::size_t max_bytes, EventFormat format = {});
 
   // Assigns the next seq (1, 2, ...), encodes the event once and keeps it.
   const EventPtr& append(std::int64_t ts, std::string_view data, std::string_view from = {},
@@ -35,6 +35,7 @@ class EventLog {
 
   std::vector<EventPtr> ring_;
   std::size_t max_bytes_;
+  EventFormat format_;
   std::size_t head_ = 0;   // slot of the oldest retained event
   std::size_t count_ = 0;  // retained events
   std::size_t bytes_ = 0;  // encodings retained

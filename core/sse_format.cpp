@@ -2,13 +2,18 @@
 
 namespace pushbench {
 
-std::string sse_event_frame(std::uint64_t seq, std::string_view json) {
+std::string sse_event_frame(std::uint64_t seq, std::string_view data, std::string_view name) {
   std::string frame;
-  frame.reserve(json.size() + 32);
+  frame.reserve(data.size() + 32);
   frame += "id: ";
   frame += std::to_string(seq);
-  frame += "\ndata: ";
-  frame += json;
+  if (!name.empty()) (frame += "\nevent: ") += name;
+  for (std::size_t start = 0;;) {
+    const std::size_t end = data.find('\n', start);
+    (frame += "\ndata: ") += data.substr(start, end - start);
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
   frame += "\n\n";
   return frame;
 }

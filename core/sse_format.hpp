@@ -8,8 +8,8 @@ namespace pushbench {
 
 // Server-side text/event-stream framing (WHATWG HTML, "Server-sent events").
 
-// "id: SEQ\ndata: JSON\n\n"; `json` must not contain a line break (JSON escapes them).
-std::string sse_event_frame(std::uint64_t seq, std::string_view json);
+// "id: SEQ\n", "event: NAME\n" when named, a "data: " line per line of `data`, then a blank line.
+std::string sse_event_frame(std::uint64_t seq, std::string_view data, std::string_view name = {});
 
 // "retry: MS\n\n": sent first, tells EventSource how long to wait before reconnecting.
 std::string sse_retry_frame(std::chrono::milliseconds retry);

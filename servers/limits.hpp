@@ -35,6 +35,7 @@ inline constexpr std::uint64_t default_ws_max_message = 64 * kib;
 // The largest values the flags (and the publisher control, POST /publisher?rate=) accept.
 inline constexpr double max_publish_rate = 1e6;        // events/s
 inline constexpr std::size_t max_publisher_name = 64;  // POST /publish?from=NAME, bytes
+inline constexpr std::uint64_t max_event_types = 64;   // --event-types
 inline constexpr std::uint64_t max_payload = 16 * mib;
 inline constexpr std::uint64_t max_threads = 4096;
 inline constexpr std::uint64_t max_history_events = 1ull << 24;

@@ -52,6 +52,10 @@ ServerOptions parse_server_options(int argc, char** argv) {
       .text("payload-kind", &o.payload_kind,
             "the built-in publisher's data: text, or binary (base64 in JSON; WebSocket: binary frames)",
             {"text", "binary"})
+      .uint("event-types", &o.event_types,
+            "K > 0: event N is named t<N mod K> (SSE: an event: line; elsewhere \"type\" in the JSON)", 0,
+            limits::max_event_types)
+      .toggle("sse-multiline", &o.sse_multiline, "SSE: each event's JSON pretty-printed over several data: lines")
       .uint("threads", &o.threads,
             "beast: io_context threads (0 = 1); httplib: at most this many connection threads, a pool "
             "(0 = a thread per connection, up to --max-connections)",

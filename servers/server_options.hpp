@@ -16,6 +16,8 @@ struct ServerOptions {
   double rate = 0;  // built-in publisher, events per second; 0 = off
   std::uint64_t payload = limits::default_payload;
   std::string payload_kind = "text";  // the built-in publisher's data: text or binary
+  std::uint64_t event_types = 0;      // K > 0: event N is named t<N mod K>
+  bool sse_multiline = false;         // SSE data pretty-printed over several lines
   std::uint64_t threads = 0;          // 0: the backend's default (Beast 1, cpp-httplib its pool size)
 
   std::uint64_t history = limits::default_history_events;

@@ -5,7 +5,9 @@
 namespace pushbench {
 
 SharedState::SharedState(ServerOptions options)
-    : options_(std::move(options)), log_(options_.history, options_.history_bytes) {}
+    : options_(std::move(options)),
+      log_(options_.history, options_.history_bytes,
+           EventFormat{.event_types = options_.event_types, .sse_multiline = options_.sse_multiline}) {}
 
 std::uint64_t SharedState::publish(std::int64_t ts, std::string_view data, std::string_view from, PayloadKind kind) {
   std::lock_guard lock(mutex_);
@@ -107,7 +109,7 @@ std::string SharedState::stats_json() {
       << ",\"long_polls_waiting\":" << get(stats_.long_polls_waiting) << ",\"last_seq\":" << last
       << ",\"history_events\":" << retained << ",\"history_bytes\":" << retained_bytes << ",\"technique\":\""
       << options_.technique << "\",\"backend\":\"" << options_.backend << "\",\"threads\":" << options_.threads
-      << "}";  // 0: the backend's default
+      << ",\"event_types\":" << options_.event_types << "}";  // threads 0: the backend's default
   return out.str();
 }
 

@@ -13,12 +13,14 @@ class Meter {
     this.bytes = 0;
     this.latencies = [];
     this.lastSeq = 0;
+    this.byType = {}; // events by name, when the server names them (--event-types)
   }
-  // One event as the server encoded it: {"seq":N,"ts":ns,"data":"..."}.
+  // One event as the server encoded it: {"seq":N,"ts":ns,"data":"..."[,"type":"tK"]}.
   event(e) {
     if (e.seq <= this.lastSeq) return; // a poll may see an event again after a reconnect
     this.lastSeq = e.seq;
     this.events += 1;
+    if (e.type) this.byType[e.type] = (this.byType[e.type] ?? 0) + 1;
     this.latencies.push(Date.now() - e.ts / 1e6);
     if (this.latencies.length > WINDOW) this.latencies.shift();
   }
@@ -58,13 +60,18 @@ async function longPolling(meter, path) {
   }
 }
 
-function serverSentEvents(meter, path) {
+// A named event (an SSE `event: tK` line) reaches only the listeners of its name, not onmessage.
+function serverSentEvents(meter, path, eventTypes) {
   meter.requests += 1;
   const source = new EventSource(path);
-  source.onmessage = (message) => {
+  const receive = (message) => {
     meter.bytes += message.data.length;
-    meter.event(JSON.parse(message.data));
+    const e = JSON.parse(message.data); // several data: lines arrive joined by line breaks
+    if (message.type !== "message" && message.type !== e.type) meter.misnamed = (meter.misnamed ?? 0) + 1;
+    meter.event(e);
   };
+  source.onmessage = receive;
+  for (let k = 0; k < eventTypes; k += 1) source.addEventListener(`t${k}`, receive);
   source.onerror = () => { meter.requests += 1; }; // EventSource reconnects by itself, with Last-Event-ID
 }
 
@@ -139,11 +146,12 @@ async function start() {
   rateInput.addEventListener("change", () => setRate(Number(rateInput.value)));
   document.getElementById("status").textContent = `publishing ${current.rate}/s`;
   const table = await (await fetch("/techniques")).json();
+  const { event_types: eventTypes } = await (await fetch("/stats")).json();
   const techniques = table.techniques.filter((t) => browserClients[t.name]);
   buildBoard(techniques);
   for (const t of techniques) {
     meters[t.name] = new Meter(t.name);
-    browserClients[t.name](meters[t.name], t.path);
+    browserClients[t.name](meters[t.name], t.path, eventTypes);
   }
   render();
   setInterval(render, 250);

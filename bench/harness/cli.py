@@ -72,6 +72,8 @@ def ramp_stop(record, ramp):
     median = {k: v["median"] for k, v in record["summary"].items()}
     if "stop_p99_ms" in ramp and (median.get("latency_p99_ms") or 0) > ramp["stop_p99_ms"]:
         return f"p99 {median['latency_p99_ms']:.1f} ms above the SLO of {ramp['stop_p99_ms']:g} ms"
+    if "stop_round_trip_p95_ms" in ramp and median.get("messages_sent") and median.get("round_trip_p95_ms") is None:
+        return "no sender's message came back"
     if "stop_round_trip_p95_ms" in ramp and (median.get("round_trip_p95_ms") or 0) > ramp["stop_round_trip_p95_ms"]:
         return (f"round trip p95 {median['round_trip_p95_ms']:.1f} ms above {ramp['stop_round_trip_p95_ms']:g} ms")
     if ramp.get("stop_on_errors", True) and median.get("errors", 0) > 0:

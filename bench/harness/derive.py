@@ -141,8 +141,8 @@ def _network_and_faults(point, client, server):
         if restarted and published is not None else None,
         "slow_consumers_dropped": server.get("server_slow_consumers_dropped"),
         "stuck_connections": relayed.get("stuck_connections"),
-        "relay_cpu_us_per_event": _per((relayed.get("cpu_window_s") or 0) * 1e6, client["events_received"])
-        if relayed else None,
+        "relay_cpu_us_per_event": _per(relayed["cpu_window_s"] * 1e6, client["events_received"])
+        if relayed.get("cpu_window_s") is not None else None,
         "relay_lateness_p99_ms": relayed["lateness_p99_ns"] / 1e6 if relayed else None,
     }
 

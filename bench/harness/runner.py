@@ -36,13 +36,17 @@ def server_argv(build, point, run, external, port=0):
     return [arg.format(rate=point["rate"], payload=point["payload"], root=ROOT) for arg in external["command"]]
 
 
-def client_argv(build, point, run, url, connections, out):
-    """The client's command for its share of the point's connections (and of the senders)."""
+def shares(total, parts):
+    """`total` split into `parts` whole shares that differ by at most one and sum to it."""
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+
+
+def client_argv(build, point, run, url, connections, out, senders=0):
+    """The client's command for its share of the point's connections and of the senders."""
     sending = []
-    if run["send_rate"] > 0:
-        senders = run["senders"] or point["connections"]
-        share = max(1, round(min(senders, point["connections"]) * connections / point["connections"]))
-        sending = ["--send-rate", str(run["send_rate"]), "--senders", str(share), "--send-size", str(run["send_size"])]
+    if run["send_rate"] > 0 and senders:
+        sending = ["--send-rate", str(run["send_rate"]), "--senders", str(senders),
+                   "--send-size", str(run["send_size"])]
     return [str(build / "bin" / "pushbench-client"), *techniques.client_args(point["technique"]), "--url", url,
             "--connections", str(connections), "--duration", f"{run['duration']}s", "--warmup", f"{run['warmup']}s",
             "--poll-interval", f"{point['poll_interval']}s", "--threads", str(run["client_threads"]),
@@ -84,6 +88,12 @@ def _merge_field(field, values, merged):
         return histogram.to_json()
     if rule == "summary":
         return hdr.Histogram(merged[field["of"]]).summary()
+    if rule == "sum_map":
+        merged_counts = {}
+        for counts in values:
+            for name, count in counts.items():
+                merged_counts[name] = merged_counts.get(name, 0) + count
+        return merged_counts
     if rule == "ratio":
         numerator, denominator = (merged[name] for name in field["of"].split("/"))
         return numerator / denominator if denominator else 0
@@ -191,12 +201,13 @@ def measure(build, point, run, deadline, external=None):
                     raise RunFailed(str(failure)) from None
                 url = relayed.url
             outs = [Path(tmp) / f"client-{i}.json" for i in range(run["client_processes"])]
-            share = [point["connections"] // len(outs) + (1 if i < point["connections"] % len(outs) else 0)
-                     for i in range(len(outs))]
+            share = shares(point["connections"], len(outs))
+            senders = shares(min(run["senders"] or point["connections"], point["connections"]), len(outs))
             started = time.monotonic()
             for i, out in enumerate(outs):
                 if share[i]:
-                    clients.append(processes.start(client_argv(build, point, run, url, share[i], out), client_cores[i],
+                    clients.append(processes.start(client_argv(build, point, run, url, share[i], out, senders[i]),
+                                                   client_cores[i],
                                                    stdout=subprocess.DEVNULL,
                                                    stderr=subprocess.PIPE))
             restart_at = (point.get("faults") or {}).get("server_restart_at")
@@ -284,7 +295,7 @@ def _sample_window(server, started, begin, end, relayed, restart_at):
 
 def _add_growth(total, begin, end):
     """`total` plus each counter's growth from `begin` to `end`; all None when either is missing."""
-    if total is None or begin is None or end is None:
+    if begin is None or end is None or None in total.values():
         return dict.fromkeys(COUNTERS)
     return {key: total[key] + end[key] - begin[key] for key in COUNTERS}
 

@@ -86,7 +86,7 @@ void RelayThread::plan_next_reset() {
         since_start >= faults.resets_from && (faults.resets_until.count() == 0 || since_start < faults.resets_until);
     if (in_window && !live_.empty()) {
       const auto pick = static_cast<std::size_t>(uniform_ns(0, static_cast<std::int64_t>(live_.size()) - 1));
-      live_[pick]->reset();
+      if (live_[pick]->connected()) live_[pick]->reset();  // one still connecting has nothing to reset yet
     }
     plan_next_reset();
   });

@@ -19,10 +19,12 @@ RelayedConnection::RelayedConnection(RelayThread& thread, tcp::socket client, bo
 
 void RelayedConnection::start() {
   server_.async_connect(thread_.target(), [self = shared_from_this(), this](boost::system::error_code ec) {
+    if (closed_) return;  // reset or stopped while connecting: counted there
     if (ec) {
       ++stats().target_connect_failures;
       return close();
     }
+    connected_ = true;
     boost::system::error_code ignored;
     client_.set_option(tcp::no_delay(true), ignored);
     server_.set_option(tcp::no_delay(true), ignored);

@@ -18,6 +18,7 @@ class RelayedConnection : public std::enable_shared_from_this<RelayedConnection>
   RelayedConnection(RelayThread& thread, boost::asio::ip::tcp::socket client, bool stuck);
 
   void start();
+  bool connected() const { return connected_; }  // to the server: both pipes run
   // Both sockets closed with SO_LINGER 0: each peer sees a TCP RST.
   void reset();
   void close();
@@ -49,6 +50,7 @@ class RelayedConnection : public std::enable_shared_from_this<RelayedConnection>
   const bool stuck_;
   int pipes_finished_ = 0;
   bool closed_ = false;
+  bool connected_ = false;
 };
 
 }  // namespace pushbench::relay

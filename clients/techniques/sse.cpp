@@ -28,9 +28,10 @@ class SseClient final : public StreamConnection {
   void on_body(std::string_view chunk) override {
     events_.feed(chunk, [this](const SseParser::Event& event) {
       EventFields fields;
-      if (read_event_fields(event.data, fields))
+      if (read_event_fields(event.data, fields)) {
+        if (event.type != "message") fields.name = event.type;
         on_event(fields);
-      else
+      } else
         count_error(ErrorKind::protocol);
     });
   }

@@ -79,3 +79,26 @@ test("the rate control changes the publisher's rate", async () => {
   const rate = await page.evaluate(async () => (await (await fetch("/publisher")).json()).rate);
   assert.equal(rate, 50);
 });
+
+test("EventSource receives named, multi-line events, counted by name like the other techniques", async () => {
+  const named = spawn(path.join(build, "bin/pushbench-server"),
+    ["--technique", "all", "--port", "0", "--rate", "30", "--event-types", "3", "--sse-multiline"]);
+  try {
+    const [chunk] = await once(named.stdout, "data");
+    const namedUrl = chunk.toString().match(/listening on (\S+)/)[1];
+    const page = await browser.newPage();
+    await page.goto(namedUrl + "/");
+    await page.waitForFunction(() => ["sse", "websocket"].every((name) =>
+      Object.keys(window.pushbenchMeters[name]?.byType ?? {}).length === 3), null, { timeout: 15000 });
+    const seen = await page.evaluate(() => ({
+      sse: window.pushbenchMeters.sse, websocket: window.pushbenchMeters.websocket,
+    }));
+    assert.deepEqual(Object.keys(seen.sse.byType).sort(), ["t0", "t1", "t2"]);
+    assert.equal(seen.sse.misnamed, undefined, "each event: line names the event's JSON type");
+    const total = Object.values(seen.sse.byType).reduce((a, b) => a + b, 0);
+    assert.equal(total, seen.sse.events, "every event reached a listener of its name");
+  } finally {
+    named.kill("SIGTERM");
+    await once(named, "exit");
+  }
+});

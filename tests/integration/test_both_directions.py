@@ -142,3 +142,32 @@ def test_base64_in_sse_costs_about_a_third_more_than_binary_websocket_frames(sta
     # (4/3 of the bytes) inside the event's JSON and its SSE lines: about a third more.
     assert 1040 <= per_event["websocket"] <= 1060
     assert 1.3 <= per_event["sse"] / per_event["websocket"] <= 1.5, per_event
+
+
+@pytest.mark.parametrize("technique", ["sse", "websocket", "long-poll", "short-poll", "http-stream"])
+def test_named_multiline_events_are_counted_by_name(start_server, technique):
+    server = start_server("--technique", "all", "--rate", "60", "--event-types", "3", "--sse-multiline")
+    done = subprocess.run([str(CLIENT_BIN), "--technique", technique, "--url", server.url, "--connections", "5",
+                           "--warmup", "500ms", "--duration", "2s", "--poll-interval", "100ms", "--out", "-"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["errors"] == 0 and result["gaps"] == 0, result["errors_by_kind"]
+    assert sorted(result["events_by_type"]) == ["t0", "t1", "t2"]
+    assert sum(result["events_by_type"].values()) == result["events_received"] > 0
+
+
+def test_an_sse_event_line_names_the_event_and_multiline_data_joins_to_json(start_server):
+    server = start_server("--technique", "all", "--rate", "20", "--event-types", "2", "--sse-multiline")
+    sse = CurlStream(server.url + "/sse")
+    lines = []
+    while len([line for line in lines if line == ""]) < 3:  # the retry line, then two events
+        lines.append(sse.line())
+    sse.close()
+    first_blank = lines.index("")
+    event = lines[first_blank + 1:lines.index("", first_blank + 1)]
+    assert event[0].startswith("id: ") and event[1] in ("event: t0", "event: t1")
+    data = "\n".join(line.removeprefix("data: ") for line in event if line.startswith("data: "))
+    assert len([line for line in event if line.startswith("data: ")]) >= 5
+    parsed = json.loads(data)
+    assert parsed["seq"] == int(event[0][4:]) and event[1] == f"event: {parsed['type']}"

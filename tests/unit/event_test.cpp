@@ -31,9 +31,25 @@ TEST(SseFormat, RetryAndHeartbeatFrames) {
   EXPECT_EQ(sse_event_frame(3, "{}"), "id: 3\ndata: {}\n\n");
 }
 
-}  // namespace
-}  // namespace pushbench
+TEST(SseFormat, NamedMultilineFrames) {
+  EXPECT_EQ(sse_event_frame(4, "{\n  \"a\":1\n}", "t1"), "id: 4\nevent: t1\ndata: {\ndata:   \"a\":1\ndata: }\n\n");
+}
 
-namespace pushbench {
-namespace {}  // namespace
+TEST(Event, NamedAndMultilineFormat) {
+  const EventPtr e =
+      encode_event(5, 9, "x", {}, PayloadKind::text, EventFormat{.event_types = 3, .sse_multiline = true});
+  EXPECT_EQ(e->json, R"({"seq":5,"ts":9,"data":"x","type":"t2"})");
+  EXPECT_EQ(e->sse,
+            "id: 5\nevent: t2\ndata: {\ndata:   \"seq\":5,\ndata:   \"ts\":9,\ndata:   \"data\":\"x\",\n"
+            "data:   \"type\":\"t2\"\ndata: }\n\n");
+}
+
+TEST(Event, BinaryDataIsBase64InJsonAndRawInABinaryFrame) {
+  const EventPtr e = encode_event(1, 2, std::string("\x00\xff\x10", 3), {}, PayloadKind::binary);
+  EXPECT_EQ(e->json, R"({"seq":1,"ts":2,"data":"AP8Q","encoding":"base64"})");
+  EXPECT_EQ(static_cast<std::uint8_t>(e->ws[0]), 0x82);  // FIN, binary
+  EXPECT_EQ(e->ws.substr(2), std::string("\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0\x02\x00\xff\x10", 19));
+}
+
+}  // namespace
 }  // namespace pushbench
