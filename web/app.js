@@ -21,6 +21,7 @@ class Meter {
     this.lastSeq = e.seq;
     this.events += 1;
     if (e.type) this.byType[e.type] = (this.byType[e.type] ?? 0) + 1;
+    chat.receive(this.name, e);
     this.latencies.push(Date.now() - e.ts / 1e6);
     if (this.latencies.length > WINDOW) this.latencies.shift();
   }
@@ -32,6 +33,48 @@ class Meter {
 }
 
 const meters = {};
+const sockets = {}; // the open WebSocket by technique name: the chat sends up it
+
+// The chat: a message is the event's data, {"chat":text,"tab":id,"sent":ms} as JSON; every tab
+// receives it through every technique, and the tab that sent it times each technique's round trip.
+const chat = {
+  tab: Math.random().toString(36).slice(2, 8),
+  messages: new Map(), // seq -> {text, tab, via, up, arrivals: {technique: ms}}
+  pending: new Map(), // sent here, by its JSON: how it went up
+  send(via, text) {
+    const data = JSON.stringify({ chat: text, tab: this.tab, sent: Date.now() });
+    if (via === "websocket") {
+      sockets.websocket.send(data);
+      this.pending.set(data, { via, up: `one frame, ${new Blob([data]).size + 6} bytes` });
+    } else {
+      fetch(`/publish?from=${this.tab}`, { method: "POST", body: data });
+      this.pending.set(data, { via, up: `one POST, ${new Blob([data]).size} body bytes + headers` });
+    }
+  },
+  receive(technique, e) {
+    let body;
+    try { body = JSON.parse(e.data); } catch { return; }
+    if (typeof body?.chat !== "string") return;
+    if (!this.messages.has(e.seq)) {
+      const sent = this.pending.get(e.data);
+      this.messages.set(e.seq, { text: body.chat, tab: body.tab, via: sent?.via, up: sent?.up, arrivals: {} });
+    }
+    const message = this.messages.get(e.seq);
+    message.arrivals[technique] = body.tab === this.tab ? Date.now() - body.sent : null;
+    this.render();
+  },
+  render() {
+    const log = document.getElementById("chat-log");
+    log.replaceChildren(...[...this.messages.values()].slice(-20).reverse().map((m) => {
+      const li = document.createElement("li");
+      const times = Object.entries(m.arrivals).map(([t, ms]) => (ms === null ? t : `${t} ${ms} ms`)).join(", ");
+      li.textContent = m.tab === this.tab
+        ? `you (${m.via}, ${m.up}): ${m.text} — back through ${times}`
+        : `tab ${m.tab}: ${m.text} — received through ${times}`;
+      return li;
+    }));
+  },
+};
 const pollInterval = () => Math.max(50, Number(document.getElementById("interval").value) || 1000);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -78,6 +121,7 @@ function serverSentEvents(meter, path, eventTypes) {
 function webSocket(meter, path) {
   meter.requests += 1;
   const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`);
+  sockets.websocket = socket;
   socket.onmessage = (message) => {
     meter.bytes += message.data.length;
     meter.event(JSON.parse(message.data));
@@ -153,9 +197,15 @@ async function start() {
     meters[t.name] = new Meter(t.name);
     browserClients[t.name](meters[t.name], t.path, eventTypes);
   }
+  const via = document.getElementById("chat-via");
+  via.replaceChildren(...techniques.map((t) => new Option(t.name, t.name)));
+  via.value = "websocket";
+  document.getElementById("chat-send").addEventListener("click",
+    () => chat.send(via.value, document.getElementById("chat-text").value));
   render();
   setInterval(render, 250);
 }
 
 start();
 window.pushbenchMeters = meters; // for the browser test
+window.pushbenchChat = chat;

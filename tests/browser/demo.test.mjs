@@ -102,3 +102,32 @@ test("EventSource receives named, multi-line events, counted by name like the ot
     await once(named, "exit");
   }
 });
+
+test("a chat between two tabs goes up by each technique and comes back through all of them", async () => {
+  const [sender, listener] = [await browser.newPage(), await browser.newPage()];
+  for (const page of [sender, listener]) {
+    await page.goto(url + "/");
+    await page.waitForFunction(() => window.pushbenchMeters?.websocket?.events > 0 && window.pushbenchMeters.sse.events > 0);
+  }
+  for (const via of TECHNIQUES) {
+    await sender.selectOption("#chat-via", via);
+    await sender.fill("#chat-text", `hello by ${via}`);
+    await sender.click("#chat-send");
+  }
+  const arrivedEverywhere = (tab) => {
+    const messages = [...window.pushbenchChat.messages.values()].filter((m) => m.tab === tab);
+    return messages.length === 4 && messages.every((m) => Object.keys(m.arrivals).length === 4);
+  };
+  const tab = await sender.evaluate(() => window.pushbenchChat.tab);
+  await listener.waitForFunction(arrivedEverywhere, tab, { timeout: 15000 });
+  await sender.waitForFunction(arrivedEverywhere, tab, { timeout: 15000 });
+  const mine = await sender.evaluate(() => [...window.pushbenchChat.messages.values()]);
+  assert.deepEqual(mine.map((m) => m.via).sort(), [...TECHNIQUES].sort());
+  for (const message of mine) {
+    for (const [technique, ms] of Object.entries(message.arrivals)) {
+      assert.ok(ms >= 0 && ms < 15000, `${message.via} -> ${technique}: round trip ${ms} ms`);
+    }
+  }
+  const shown = await listener.textContent("#chat-log");
+  for (const via of TECHNIQUES) assert.ok(shown.includes(`hello by ${via}`), `the other tab shows the ${via} message`);
+});
