@@ -296,6 +296,9 @@ def load(path):
             errors.append(f"matrix.network[{i}]: {name!r} is neither a built-in profile "
                           f"({', '.join(network.BUILT_IN)}) nor a [network] entry")
     faults = network.parse_faults(checked["faults"], run, errors) if "faults" in checked else {}
+    if "reset_every" in faults and run["duration"] <= network.RESETS_MARGIN + max(matrix["poll_interval"]):
+        errors.append(f"faults.reset_every: resets need a window (run.duration, {run['duration']:g} s) longer than "
+                      f"{network.RESETS_MARGIN:g} s plus the longest poll interval, to be seen inside it")
     if soak is not None and faults:
         errors.append("faults: a soak runs without faults")
     if soak is not None and matrix["network"] != ["lan"]:

@@ -68,6 +68,9 @@ def only_run(out):
     ("[faults]\nstuck_readers = 2\n", "faults.stuck_readers: 2 is not a fraction"),
     ("[faults]\nserver_restart_at = '1h'\n", "faults.server_restart_at: '1h' is not inside the measured window"),
     ("[faults]\nflood = true\n", "faults.flood: unknown key"),
+    ("[run]\nduration = '1s'\n[faults]\nreset_every = '1s'\n", "faults.reset_every: resets need a window"),
+    ("[run]\nsend_size = 10\n", "run.send_size: 10 is out of range"),
+    ("[matrix]\npayload_kind = ['hex']\n", "matrix.payload_kind[0]: 'hex' is not one of text, binary"),
 ])
 def test_scenario_errors_name_the_key_and_start_nothing(tmp_path, text, message):
     out = tmp_path / "results"
@@ -88,7 +91,7 @@ def test_shipped_scenarios_are_valid():
     done = pushbench("list")
     assert done.returncode == 0 and "INVALID" not in done.stdout
     for name in ("default", "latency", "fanout", "throughput", "idle", "capacity", "ci", "network", "faults",
-                 "restart"):
+                 "restart", "broadcast", "binary"):
         assert name in done.stdout
 
 
