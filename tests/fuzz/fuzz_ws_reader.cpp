@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json.hpp"
 #include "core/ws_frame.hpp"
 #include "core/ws_reader.hpp"
 
@@ -48,7 +49,7 @@ void check_server_frame(std::uint8_t opcode, std::string_view payload) {
 
 class Feeder {
  public:
-  explicit Feeder(std::uint64_t max_message) : reader_(max_message) {}
+  explicit Feeder(std::uint64_t max_message) : reader_(max_message), max_message_(max_message) {}
 
   // Feeds one piece, from its own allocation of exactly its size (ASan sees any read past it),
   // calling next() until the piece is used up.
@@ -98,6 +99,13 @@ class Feeder {
         if (frame.close_code != 1009) __builtin_trap();
         failed_ = true;
         break;
+      case Kind::text:  // a whole message, unmasked, within the bound, UTF-8
+        if (frame.payload.size() > max_message_ || !is_valid_utf8(frame.payload)) __builtin_trap();
+        break;
+      case Kind::invalid_text:
+        if (frame.close_code != 1007) __builtin_trap();
+        failed_ = true;
+        break;
       default:
         __builtin_trap();
     }
@@ -106,6 +114,7 @@ class Feeder {
   }
 
   ClientFrameReader reader_;
+  std::uint64_t max_message_;
   bool failed_ = false;
 };
 
