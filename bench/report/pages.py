@@ -98,11 +98,6 @@ def point_table(rows, columns):
     return lines
 
 
-def network_lines(rows):
-    """What the network profile and the faults did to each point, and what the relay cost the load side."""
-    return point_table(rows, FAULT_COLUMNS)
-
-
 def summary_md(doc, rows):
     lines = [f"# pushbench: {doc['scenario']['name']} ({doc['status']})", "",
              f"Run `{doc['run_id']}` on {doc['environment']['cpu_model']} ({doc['environment']['cores']} cores), "
@@ -114,7 +109,7 @@ def summary_md(doc, rows):
         cells = [_cell(row, key, fmt) for _, key, fmt in COLUMNS]
         lines.append(f"| {_setting(row)} | " + " | ".join(cells) + f" | {mark(row)} |")
     if any(row["network"] != "lan" or row["faults"] for row in rows):
-        lines += ["", "## Networks and faults", ""] + network_lines(rows)
+        lines += ["", "## Networks and faults", ""] + point_table(rows, FAULT_COLUMNS)
     sending = [row for row in rows if row.get("messages_sent")]
     if sending:
         lines += ["", "## Broadcast: each sender's round trip", ""] + point_table(sending, BROADCAST_COLUMNS)
