@@ -87,7 +87,8 @@ ClientOptions parse_client_options(int argc, char** argv) {
                0, client_limits::max_send_rate)
       .uint("senders", &o.senders, "with --send-rate: how many of the connections send (0 = all)", 0,
             client_limits::max_connections)
-      .uint("send-size", &o.send_size, "with --send-rate: bytes of each message (at least its tag and time)",
+      .uint("send-size", &o.send_size,
+            "with --send-rate: bytes of each message, websocket-shootout's with padding (65 without)",
             client_limits::min_send_size, client_limits::max_send_size);
   bool list_techniques = false, list_metrics = false, json = false;
   flags

@@ -24,7 +24,7 @@ struct ClientOptions {
   std::string trace;                    // raw bytes of the first connection, when set
   double send_rate = 0;                 // messages/s each sending connection publishes (broadcast workload)
   std::uint64_t senders = 0;            // how many connections send; 0 = all
-  std::uint64_t send_size = 64;         // bytes of each message
+  std::uint64_t send_size = 65;         // bytes of each message: websocket-shootout's, no padding
 
   // From the URL: http://HOST:PORT[/PREFIX]
   std::string host;

@@ -30,8 +30,8 @@ void Connection::finish() {
 
 void Connection::send_message(std::string text) {
   if (!upstream_) {
-    const std::string target = worker_.options().path("/publish") + "?from=" + sender_->tag();
-    upstream_ = std::make_shared<Upstream>(worker_, tap(), host_header(), target);
+    upstream_ =
+        std::make_shared<Upstream>(worker_, tap(), host_header(), with_publisher(worker_.options().path("/publish")));
   }
   upstream_->send(std::move(text));
 }
@@ -48,6 +48,12 @@ std::string Connection::endpoint_target(std::string_view query) const {
 
 std::string Connection::resume_target() const {
   return endpoint_target(have_seq_ ? "?since=" + std::to_string(last_seq_) : "");
+}
+
+std::string Connection::with_publisher(std::string target) const {
+  if (!sender_) return target;
+  const bool has_query = target.find('?') != std::string::npos;
+  return target.append(has_query ? "&from=" : "?from=").append(sender_->tag());
 }
 
 void Connection::count_error(ErrorKind kind) {

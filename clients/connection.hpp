@@ -49,6 +49,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string endpoint_target(std::string_view query = {}) const;
   // The endpoint with ?since=N, the last seq seen, once there is one: how a new connection resumes.
   std::string resume_target() const;
+  // `target` with from=TAG added when this connection sends (--send-rate): the server names the
+  // events its messages become after it, so that the sender knows its own.
+  std::string with_publisher(std::string target) const;
   // Counts an error of this connection, when inside the measured window.
   void count_error(ErrorKind kind);
 

@@ -11,6 +11,8 @@ std::optional<std::uint64_t> stream_cursor_of(const Target& target, std::string_
   return since_of(target);
 }
 
+std::string publisher_of(const Target& target) { return target.text_param("from", limits::max_publisher_name); }
+
 std::chrono::milliseconds long_poll_timeout_of(const Target& target, const ServerOptions& options) {
   const auto longest = std::chrono::duration_cast<std::chrono::milliseconds>(options.max_long_poll);
   const auto asked = target.uint_param("timeout_ms", static_cast<std::uint64_t>(longest.count()));

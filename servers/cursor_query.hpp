@@ -2,6 +2,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +26,10 @@ std::optional<std::uint64_t> stream_cursor_of(const Target& target, std::string_
 inline std::uint64_t next_cursor(const std::vector<EventPtr>& events, std::uint64_t since) {
   return events.empty() ? since : events.back()->seq;
 }
+
+// `from`: who publishes what this request sends (a client of the broadcast workload); empty when
+// absent, at most limits::max_publisher_name bytes of UTF-8.
+std::string publisher_of(const Target& target);
 
 // Long poll: `timeout_ms`, at most --max-long-poll; 30 s (or the maximum, if lower) when absent.
 std::chrono::milliseconds long_poll_timeout_of(const Target& target, const ServerOptions& options);

@@ -52,8 +52,9 @@ class Exchange {
   virtual void answer(Reply reply) = 0;
   virtual void hold(HeldAnswer held) = 0;
   virtual void stream(EventStream stream) = 0;
-  // A WebSocket session after the opening handshake; one text frame per event.
-  virtual void upgrade_websocket(std::optional<std::uint64_t> since) = 0;
+  // A WebSocket session after the opening handshake; one text frame per event. `publisher` names
+  // the client in the events its messages become (empty: its ADDRESS:PORT).
+  virtual void upgrade_websocket(std::optional<std::uint64_t> since, std::string publisher) = 0;
 };
 
 }  // namespace pushbench

@@ -5,6 +5,7 @@
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/units.hpp"
+#include "servers/cursor_query.hpp"
 #include "servers/limits.hpp"
 #include "servers/publisher.hpp"
 #include "servers/static_files.hpp"
@@ -22,8 +23,7 @@ Reply method_not_allowed(std::string_view allowed) {
 // ?from=NAME: who publishes (a client of the broadcast workload), recorded in the event.
 Reply publish(SharedState& state, std::string_view data, const Target& target) {
   if (!is_valid_utf8(data)) throw BadRequest("the event data must be UTF-8");
-  const std::string from = target.text_param("from", limits::max_publisher_name);
-  const std::uint64_t seq = state.publish(realtime_ns(), data, from);
+  const std::uint64_t seq = state.publish(realtime_ns(), data, publisher_of(target));
   return Reply::json(200, "{\"seq\":" + std::to_string(seq) + "}");
 }
 

@@ -115,7 +115,7 @@ SCHEMA = {
         # of `send_size` bytes (through the technique's way up) and time their round trip.
         "send_rate": _number(float, 0, 1e5),
         "senders": _number(int, 0, 1_000_000),
-        "send_size": _units(parse_size, "a size (like 64, 4KiB)", 48, 2**20),
+        "send_size": _units(parse_size, "a size (like 65, 4KiB)", 65, 2**20),
     },
     "matrix": {
         "technique": ListOf(_choice(lambda: techniques.names() + techniques.peer_variants())),
@@ -162,7 +162,7 @@ SERVER_SCHEMA = {
 RUN_DEFAULTS = {"warmup": 2.0, "duration": 10.0, "repetitions": 1, "pin": True, "client_threads": 1,
                 "client_processes": 1, "connect_rate": 0.0, "point_timeout": 300.0, "max_connections": 20000,
                 "micro": False, "relay_threads": 1,
-                "reconnect_delay": 1.0, "send_rate": 0.0, "senders": 0, "send_size": 64}
+                "reconnect_delay": 1.0, "send_rate": 0.0, "senders": 0, "send_size": 65}
 SOAK_DEFAULTS = {"subscribers": 100, "churn_per_s": 20.0, "bad_requests_per_s": 5.0, "sample_every": 1.0,
                  "rss_noise_floor": 1 << 20, "history": 1024}
 MATRIX_DEFAULTS = {"technique": None, "backend": ["beast"], "connections": [100], "rate": [10.0],

@@ -1,5 +1,5 @@
 // WebSocket: the upgrade handshake, then one frame per event (text: the event's JSON; binary: seq,
-// ts, raw bytes); a reconnect resumes with ?since.
+// ts, raw bytes); a reconnect resumes with ?since. A sender's messages go up as text frames.
 #include "clients/techniques/technique.hpp"
 #include "clients/websocket_connection.hpp"
 
@@ -11,7 +11,7 @@ class WebSocketClient final : public WebSocketConnection {
   using WebSocketConnection::WebSocketConnection;
 
  private:
-  std::string target() const override { return resume_target(); }
+  std::string target() const override { return with_publisher(resume_target()); }
 
   void on_upgraded() override { established(); }
 

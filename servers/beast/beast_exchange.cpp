@@ -87,8 +87,8 @@ void BeastExchange::stream(EventStream stream) {
   std::make_shared<ByteStreamSession>(session_->take_connection(), session_->state(), std::move(stream))->start();
 }
 
-void BeastExchange::upgrade_websocket(std::optional<std::uint64_t> since) {
-  std::make_shared<WebSocketSession>(session_->take_connection(), session_->state())
+void BeastExchange::upgrade_websocket(std::optional<std::uint64_t> since, std::string publisher) {
+  std::make_shared<WebSocketSession>(session_->take_connection(), session_->state(), std::move(publisher))
       ->start(header("Sec-WebSocket-Key"), since);
 }
 

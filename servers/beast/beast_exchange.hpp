@@ -21,7 +21,7 @@ class BeastExchange final : public Exchange {
   void answer(Reply reply) override { session_->send(std::move(reply)); }
   void hold(HeldAnswer held) override;
   void stream(EventStream stream) override;
-  void upgrade_websocket(std::optional<std::uint64_t> since) override;
+  void upgrade_websocket(std::optional<std::uint64_t> since, std::string publisher) override;
 
  private:
   std::shared_ptr<HttpSession> session_;

@@ -20,15 +20,16 @@ std::string close_frame(std::uint16_t code) {
 }
 }  // namespace
 
-WebSocketSession::WebSocketSession(Handover connection, SharedState& state)
+WebSocketSession::WebSocketSession(Handover connection, SharedState& state, std::string publisher)
     : StreamSession(
           std::move(connection), state, state.stats().websockets,
           [](const EncodedEvent& event) -> std::string_view { return event.ws; }, ""),
       reader_(state.options().ws_max_message),
-      timer_(socket_.get_executor()) {
+      timer_(socket_.get_executor()),
+      publisher_(std::move(publisher)) {
   boost::system::error_code ec;
   const auto remote = socket_.remote_endpoint(ec);
-  if (!ec) peer_ = remote.address().to_string() + ":" + std::to_string(remote.port());
+  if (publisher_.empty() && !ec) publisher_ = remote.address().to_string() + ":" + std::to_string(remote.port());
 }
 
 void WebSocketSession::start(std::string_view accept_key, std::optional<std::uint64_t> since) {
@@ -70,8 +71,8 @@ void WebSocketSession::answer(const ClientFrameReader::Frame& frame) {
     case Kind::need_more:
     case Kind::pong:
       return;
-    case Kind::text:  // published like POST /publish, with the sender's address as its publisher
-      state_.publish(realtime_ns(), frame.payload, peer_);
+    case Kind::text:  // published like POST /publish
+      state_.publish(realtime_ns(), frame.payload, publisher_);
       state_.stats().client_messages.fetch_add(1, std::memory_order_relaxed);
       return reader_.release_message();
     case Kind::ping:

@@ -15,7 +15,8 @@ namespace pushbench {
 // which the client sent nothing it gets a ping, and after the other half it is dropped.
 class WebSocketSession final : public StreamSession {
  public:
-  WebSocketSession(Handover connection, SharedState& state);
+  // `publisher`: the name its messages are published under; empty for the client's ADDRESS:PORT.
+  WebSocketSession(Handover connection, SharedState& state, std::string publisher);
 
   // `accept_key`: the client's Sec-WebSocket-Key, already checked.
   void start(std::string_view accept_key, std::optional<std::uint64_t> since);
@@ -34,7 +35,7 @@ class WebSocketSession final : public StreamSession {
   bool heard_ = false;               // the client sent something since the last idle check
   bool pinged_ = false;
   bool draining_ = false;
-  std::string peer_;  // ADDRESS:PORT, the publisher of what this client sends
+  std::string publisher_;  // the `from` of the events this client's messages become
 };
 
 }  // namespace pushbench

@@ -106,7 +106,7 @@ void HttplibExchange::stream(EventStream plan) {
                                  [open](std::size_t, httplib::DataSink& sink) { return open->write_next(sink); });
 }
 
-void HttplibExchange::upgrade_websocket(std::optional<std::uint64_t>) {
+void HttplibExchange::upgrade_websocket(std::optional<std::uint64_t>, std::string) {
   answer(Reply::error(501, "this backend has no WebSocket"));  // the table says so: the router never asks
 }
 

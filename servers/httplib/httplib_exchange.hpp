@@ -23,7 +23,7 @@ class HttplibExchange final : public Exchange {
   void answer(Reply reply) override;
   void hold(HeldAnswer held) override;
   void stream(EventStream stream) override;
-  void upgrade_websocket(std::optional<std::uint64_t> since) override;
+  void upgrade_websocket(std::optional<std::uint64_t> since, std::string publisher) override;
 
  private:
   SharedState& state_;

@@ -19,7 +19,7 @@ void serve_websocket(Exchange& exchange, const Target& target) {
   if (!is_websocket_key(exchange.header("Sec-WebSocket-Key"))) {
     return exchange.answer(Reply::error(400, "Sec-WebSocket-Key must be the base64 of 16 bytes"));
   }
-  exchange.upgrade_websocket(since_of(target));
+  exchange.upgrade_websocket(since_of(target), publisher_of(target));
 }
 
 }  // namespace pushbench

@@ -42,7 +42,7 @@ class RecordingExchange final : public Exchange {
   void stream(EventStream stream) override {
     if (!stream.encoding || stream.content_type.empty()) std::abort();
   }
-  void upgrade_websocket(std::optional<std::uint64_t>) override {}
+  void upgrade_websocket(std::optional<std::uint64_t>, std::string) override {}
 
  private:
   struct NoWaiter final : Subscriber {

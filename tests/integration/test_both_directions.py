@@ -5,6 +5,7 @@ frames no library sends."""
 import asyncio
 import base64
 import json
+import re
 import subprocess
 import threading
 
@@ -43,6 +44,21 @@ def test_a_websocket_message_reaches_sse_a_long_poll_and_another_websocket(start
         assert event["seq"] == 1 and event["data"] == "hello, everyone"
         assert event["from"] == f"{sender_host}:{sender_port}", "the publisher is recorded"
     assert server.stats()["client_messages"] == 1 and server.stats()["published"] == 1
+
+
+def test_a_websocket_client_can_name_itself_as_publisher(start_server):
+    server = start_server("--technique", "all", "--rate", "0")
+
+    async def talk():
+        async with websockets.connect(server.ws_url + "/ws?from=bob") as bob:
+            await bob.send("hi")
+            return json.loads(await asyncio.wait_for(bob.recv(), 10))
+
+    assert asyncio.run(talk())["from"] == "bob"
+    status, _, body = server.request("GET", "/ws?from=" + "x" * 65, headers={
+        "Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": base64.b64encode(b"0123456789abcdef").decode()})
+    assert status == 400 and b"from: longer than 64 bytes" in body
 
 
 def test_post_publishes_with_its_sender_named(start_server):
@@ -89,7 +105,7 @@ def test_broadcast_senders_time_the_round_trip_of_their_own_messages(start_serve
     assert result["round_trip_ns"]["count"] >= sent * 0.9
     assert result["events_received"] >= sent * 30 * 0.9 and result["gaps"] == 0
     if technique == "websocket":  # up the WebSocket itself: a frame per message, no request
-        assert result["publish_requests"] == 0 and result["upstream_bytes"] == sent * (2 + 4 + 64)
+        assert result["publish_requests"] == 0 and result["upstream_bytes"] == sent * (2 + 4 + 65)
     else:  # a POST per message on a second connection
         assert result["publish_requests"] == sent and result["upstream_bytes"] > sent * 150
     if technique == "short-poll":  # the sender waits for its own next poll
@@ -98,8 +114,27 @@ def test_broadcast_senders_time_the_round_trip_of_their_own_messages(start_serve
         assert result["round_trip_ns"]["p50"] < 50e6
 
 
+@pytest.mark.parametrize("technique", ["websocket", "sse"])
+@pytest.mark.parametrize("size", [65, 70, 200])
+def test_broadcast_messages_are_websocket_shootouts_json(start_server, technique, size):
+    server = start_server("--technique", "all", "--rate", "0")
+    done = subprocess.run([str(CLIENT_BIN), "--technique", technique, "--url", server.url, "--send-rate", "20",
+                           "--send-size", str(size), "--duration", "500ms", "--out", "-"],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    events = curl_json(server.url + "/poll?since=0")["events"]
+    assert len(events) >= 5
+    for event in events:
+        assert re.fullmatch(r"p\d+c0", event["from"]), "the sender's tag names the publisher"
+        assert len(event["data"].encode()) == size
+        message = json.loads(event["data"])
+        assert message["type"] == "broadcast" and set(message) == {"type", "payload"}
+        assert int(message["payload"]["sendTime"]) > 1_700_000_000 * 10**9
+        assert set(message["payload"]) == ({"sendTime", "padding"} if size == 200 else {"sendTime"})
+
+
 def test_send_flags_are_checked():
-    done = subprocess.run([str(CLIENT_BIN), "--technique", "sse", "--url", "http://127.0.0.1:1", "--send-size", "10"],
+    done = subprocess.run([str(CLIENT_BIN), "--technique", "sse", "--url", "http://127.0.0.1:1", "--send-size", "64"],
                           capture_output=True, text=True, timeout=10)
     assert done.returncode == 2 and "--send-size" in done.stderr
 
