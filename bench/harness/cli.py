@@ -1,19 +1,17 @@
 """`pushbench`: run a scenario, show progress, keep the results, judge the thresholds."""
 import argparse
 import contextlib
-import datetime
+import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from . import (compare, derive, environment, floor, network, processes, results, runner, scenario as scenarios,
-               soak, techniques, verify)
+from . import compare, results, scenario as scenarios, techniques, verify
+from .session import Run, run_micro
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "bench" / "scenarios"
-RUN_OVERHEAD_S = 1.5  # server start, settling, stop: for the time-left estimate
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -23,212 +21,11 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message}\n")
 
 
-def describe(point):
-    return (f"{point['technique']:<10} {point['backend']:<7} {point['connections']:>6} conns "
-            f"{point['rate']:g} ev/s {point['payload']} B" +
-            (" binary" if point.get("payload_kind") == "binary" else "") +
-            (f" poll {point['poll_interval']:g}s" if techniques.polls_on_interval(point["technique"]) else "") +
-            (f" over {point['network']}" if point.get("network", "lan") != "lan" else ""))
-
-
-def clock(seconds):
-    return str(datetime.timedelta(seconds=int(seconds)))
-
-
 def scenario_path(name):
     path = Path(name)
     if path.is_file() or path.suffix == ".toml":  # a folder named like a scenario (servers/) is not one
         return path
     return SCENARIOS / f"{name}.toml"
-
-
-def point_record(point, runs):
-    ok = [r for r in runs if r["status"] == "ok"]
-    record = {"technique": point["technique"], "backend": point["backend"], "connections": point["connections"],
-              "rate": point["rate"], "payload": point["payload"], "payload_kind": point.get("payload_kind", "text"),
-              "poll_interval_s": point["poll_interval"],
-              "floor_us_per_event": point.get("floor_us_per_event"), "network": point["network"],
-              "network_profile": {**point["network_profile"], "applied_by": "pushbench-relay" if network.needs_relay(
-                  point["network_profile"], point["faults"]) else "nothing (loopback as it is)"},
-              "faults": point["faults"],
-              "status": "ok" if len(ok) == len(runs) else "partial" if ok else "failed",
-              "failures": [r["reason"] for r in runs if r["status"] != "ok"],
-              "summary": derive.summarize(runs), "runs": runs}
-    if ok:
-        # The SPEC's per-point fields come from the median run (by p99 latency).
-        ok.sort(key=lambda r: r["metrics"]["latency_p99_ms"] or 0)
-        median = ok[len(ok) // 2]
-        record.update({k: v for k, v in median["client"].items() if not k.endswith("_histogram") and k not in record})
-        record["server_cpu_s"] = median["server"]["cpu_s"]
-        record["server_peak_rss_bytes"] = median["server"]["rss_peak"]
-        record["client_saturated"] = any(r["client_saturated"] for r in ok)
-    return record
-
-
-def ramp_stop(record, ramp):
-    """Why a ramp ends at this step, or None to go on."""
-    if record["status"] != "ok":
-        return "failed: " + "; ".join(record["failures"])
-    median = {k: v["median"] for k, v in record["summary"].items()}
-    if "stop_p99_ms" in ramp and (median.get("latency_p99_ms") or 0) > ramp["stop_p99_ms"]:
-        return f"p99 {median['latency_p99_ms']:.1f} ms above the SLO of {ramp['stop_p99_ms']:g} ms"
-    if "stop_round_trip_p95_ms" in ramp and median.get("messages_sent") and median.get("round_trip_p95_ms") is None:
-        return "no sender's message came back"
-    if "stop_round_trip_p95_ms" in ramp and (median.get("round_trip_p95_ms") or 0) > ramp["stop_round_trip_p95_ms"]:
-        return (f"round trip p95 {median['round_trip_p95_ms']:.1f} ms above {ramp['stop_round_trip_p95_ms']:g} ms")
-    if ramp.get("stop_on_errors", True) and median.get("errors", 0) > 0:
-        return f"{median['errors']:g} errors"
-    if "stop_delivery_below" in ramp and (median.get("delivery_ratio") or 0) < ramp["stop_delivery_below"]:
-        return f"delivered {median.get('delivery_ratio') or 0:.2f} of the published events"
-    return None
-
-
-def ramp_result(base, ramp, passed, stopping, stopped):
-    """What a ramp found: its last passing step, what stopped it and whose limit that was (a
-    saturated client's stop says nothing of the server), and the server's own ceiling from its CPU
-    per event at the last passing step, which holds even when the client was the limit."""
-    median = (lambda record, key: record["summary"].get(key, {}).get("median") if record else None)
-    limited_by = None if not stopped else "client" if stopping.get("client_saturated") else "server"
-    return {"base": base, "dimension": ramp["dimension"], "last_passing": passed[ramp["dimension"]] if passed else None,
-            "stopped_by": stopped, "limited_by": limited_by,
-            "last_passing_events_per_s": median(passed, "events_per_s"),
-            "server_ceiling_events_per_s": median(passed, "server_ceiling_events_per_s")}
-
-
-def judge(thresholds, points):
-    verdicts = []
-    for threshold in thresholds:
-        matched = [p for p in points if threshold.applies_to(p)]
-        if not matched:
-            verdicts.append({"threshold": threshold.name, "condition": f"{threshold.op} {threshold.value:g}",
-                             "point": None, "measured": None, "pass": False, "note": "no point matches"})
-        for p in matched:
-            measured = p["summary"].get(threshold.metric, {}).get("median")
-            verdicts.append({"threshold": threshold.name, "condition": f"{threshold.op} {threshold.value:g}",
-                             "point": describe(p | {"poll_interval": p["poll_interval_s"]}), "measured": measured,
-                             "pass": threshold.check(measured),
-                             "note": "" if measured is not None else "not measured (failed point)"})
-    return verdicts
-
-
-class Run:
-    def __init__(self, scenario, build, out):
-        self.scenario, self.build = scenario, Path(build)
-        self.dir = results.new_run_dir(out, scenario.name)
-        self.started = time.monotonic()
-        self.done_runs = 0
-        steps = len(scenario.ramp["steps"]) if scenario.ramp else 1
-        self.total_runs = 1 if scenario.soak else len(list(scenario.points())) * steps * scenario.run["repetitions"]
-        self.doc = {"status": "running", "run_id": self.dir.name,
-                    "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                    "scenario": {"name": scenario.name, "path": scenario.path, "description": scenario.description,
-                                 "run": scenario.run, "matrix": scenario.matrix, "ramp": scenario.ramp,
-                                 "servers": scenario.servers, "networks": scenario.networks,
-                                 "faults": scenario.faults,
-                                 "source": scenario.source},
-                    "environment": environment.capture(ROOT, self.build),
-                    "techniques": techniques.table(),
-                    "pinning": dict(zip(("server", "clients"),
-                                        processes.pin_plan(scenario.run["pin"], scenario.run["client_processes"]))),
-                    "points": [], "ramps": [], "thresholds": [], "floor": []}
-        self.floors = {}
-        results.write(self.dir, self.doc)
-
-    def progress(self, point, repetition):
-        elapsed = time.monotonic() - self.started
-        per_run = (elapsed / self.done_runs if self.done_runs else
-                   self.scenario.run["warmup"] + self.scenario.run["duration"] + RUN_OVERHEAD_S)
-        left = per_run * (self.total_runs - self.done_runs)
-        print(f"[{self.done_runs + 1}/{self.total_runs}] {describe(point)} "
-              f"rep {repetition}/{self.scenario.run['repetitions']} | elapsed {clock(elapsed)}, ~{clock(left)} left",
-              file=sys.stderr, flush=True)
-
-    def floor_of(self, point):
-        """pushbench-floor's CPU per event for the point's setting, measured once per run."""
-        key = (point["connections"], point["rate"], point["payload"])
-        if key not in self.floors and point["rate"]:
-            print(f"    floor: pushbench-floor at {key[0]} connections, {key[1]:g} events/s, {key[2]} B",
-                  file=sys.stderr, flush=True)
-        if key not in self.floors:
-            self.floors[key] = floor.measure(self.build, point, self.scenario.run)
-            if self.floors[key] is not None:
-                self.doc["floor"].append(self.floors[key])
-        result = self.floors[key]
-        return result.get("cpu_us_per_event") if result else None
-
-    def measure(self, point):
-        point = {**point, "floor_us_per_event": self.floor_of(point),
-                 "network_profile": self.scenario.networks[point["network"]], "faults": self.scenario.faults}
-        runs = []
-        for repetition in range(1, self.scenario.run["repetitions"] + 1):
-            self.progress(point, repetition)
-            record = runner.run_once(self.build, point, self.scenario.run, self.scenario.servers.get(point["backend"]))
-            self.done_runs += 1
-            if record["status"] != "ok":
-                print(f"    failed: {record['reason']}", file=sys.stderr, flush=True)
-            elif record["client_saturated"]:
-                print("    note: the client was saturated; this point measures the client", file=sys.stderr)
-            runs.append(record)
-        record = point_record(point, runs)
-        self.doc["points"].append(record)
-        results.write(self.dir, self.doc)
-        return record
-
-    def execute(self):
-        if self.scenario.soak:
-            return self.execute_soak()
-        ramp = self.scenario.ramp
-        for base in self.scenario.points():
-            if not ramp:
-                self.measure(base)
-                continue
-            passed, record, stopped = None, None, None
-            for done, step in enumerate(ramp["steps"], start=1):
-                value = int(step) if ramp["dimension"] == "connections" else float(step)
-                record = self.measure({**base, ramp["dimension"]: value})
-                stopped = ramp_stop(record, ramp)
-                if stopped:  # the steps not taken leave the estimate
-                    self.total_runs -= (len(ramp["steps"]) - done) * self.scenario.run["repetitions"]
-                    break
-                passed = record
-            self.doc["ramps"].append(ramp_result(base, ramp, passed, record, stopped))
-            results.write(self.dir, self.doc)
-
-    def execute_soak(self):
-        run = self.scenario.run
-        print(f"pushbench: soak of {', '.join(self.scenario.matrix['technique'])} for "
-              f"{clock(run['warmup'] + run['duration'])}", file=sys.stderr, flush=True)
-        try:
-            self.doc["soak"] = soak.run(self.build, self.scenario, self.dir)
-        except runner.RunFailed as failure:
-            self.doc["soak"] = {"status": "failed", "reason": str(failure)}
-        results.write(self.dir, self.doc)
-        record = self.doc["soak"]
-        if record["status"] == "ok":
-            print(f"pushbench: RSS slope {record['rss']['slope_per_s'] / 1024:+.2f} KiB/s "
-                  f"({'flat' if record['rss']['flat'] else 'NOT flat'}), "
-                  f"fd slope {record['fds']['slope_per_s']:+.4f}/s "
-                  f"({'flat' if record['fds']['flat'] else 'NOT flat'}), every event delivered: "
-                  f"{record['every_event_delivered']}", file=sys.stderr)
-
-    def finish(self, status):
-        self.doc["status"] = status
-        self.doc["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-        self.doc["thresholds"] = judge(self.scenario.thresholds, self.doc["points"])
-        return results.write(self.dir, self.doc)
-
-
-def run_micro(build, run_dir, pin):
-    """Google Benchmark micro-benchmarks, their JSON kept with the run."""
-    binary = Path(build) / "bin" / "pushbench-micro"
-    core, _ = processes.pin_plan(pin, 1)
-    proc = processes.start([str(binary), f"--benchmark_out={run_dir / 'micro.json'}", "--benchmark_out_format=json",
-                            "--benchmark_min_time=0.1"], core, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        code = proc.wait(timeout=600)
-    finally:
-        processes.kill(proc)
-    return code == 0
 
 
 def render_report(run_dir):
@@ -331,6 +128,36 @@ def command_compare(args):
     return 1 if any(r["verdict"] == "regression" for r in rows) else 0
 
 
+def command_ab(args):
+    from . import ab  # its statistics need numpy, which no other command does
+
+    expected = (1, 2) if args.calibrate else (2, 3)
+    if not expected[0] <= len(args.revisions) <= expected[1]:
+        usage = "--calibrate BASE [SCENARIO]" if args.calibrate else "BASE HEAD [SCENARIO]"
+        print(f"pushbench ab: expected {usage}, got {' '.join(args.revisions)}", file=sys.stderr)
+        return 2
+    specs = args.revisions[:expected[0]]
+    specs += specs if args.calibrate else []
+    name = args.revisions[expected[0]] if len(args.revisions) > expected[0] else "ci"
+    try:
+        scenario = scenarios.load(scenario_path(name))
+        document, folder = ab.run(*specs, scenario, args.rounds, args.threshold / 100, args.out, args.jobs,
+                                  calibrate=args.calibrate)
+    except (scenarios.ScenarioError, ab.AbError) as error:
+        print(f"pushbench ab: {error}", file=sys.stderr)
+        return 2
+    text = ab.markdown(document)
+    print(text)
+    if args.markdown:
+        Path(args.markdown).write_text(text)
+    print(f"pushbench ab: {document['verdict']}; verdict.json, verdict.md and both run folders in {folder}",
+          file=sys.stderr)
+    if document["verdict"] == "inconclusive" and not args.calibrate:
+        print("pushbench ab: warning: the runner was too noisy to judge some metrics at this threshold "
+              "(see \"resolves\"); more --rounds or a quieter runner would tell", file=sys.stderr)
+    return 1 if document["verdict"] == "regression" and not args.calibrate else 0
+
+
 def command_verify(args):
     if args.technique not in techniques.names():
         print(f"pushbench verify: --technique: {args.technique!r} is not one of {', '.join(techniques.names())}",
@@ -353,6 +180,16 @@ def command_list(_args):
     return 0
 
 
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
+    return value
+
+
 def main(argv=None):
     parser = OneLineParser(prog="pushbench", description="Runs push-technique benchmark scenarios.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
@@ -370,6 +207,19 @@ def main(argv=None):
     comparing.add_argument("--markdown", help="also write the whole table as markdown to this file")
     comparing.add_argument("--all", action="store_true", help="print unchanged metrics too")
     comparing.set_defaults(handler=command_compare)
+    abing = commands.add_parser("ab", help="build two revisions and compare them on this machine, interleaved; "
+                                           "exit 1 on a significant regression")
+    abing.add_argument("revisions", nargs="+", metavar="ARG",
+                       help="BASE HEAD [SCENARIO] (with --calibrate: BASE [SCENARIO]): git revisions or build "
+                            "folders with bin/, and a scenario (default: ci)")
+    abing.add_argument("--calibrate", action="store_true",
+                       help="BASE against itself: the smallest change this runner can tell apart")
+    abing.add_argument("--rounds", type=positive_int, default=2, help="ABBA rounds per point (default 2)")
+    abing.add_argument("--threshold", type=float, default=10.0, help="percent change that may count (default 10)")
+    abing.add_argument("--out", default=str(ROOT / "results"), help="folder for the ab folder (default: results/)")
+    abing.add_argument("--markdown", help="also write the table as markdown to this file (a CI step summary)")
+    abing.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1, help="build jobs")
+    abing.set_defaults(handler=command_ab)
     checking = commands.add_parser("verify", help="check that a server speaks the SPEC for a technique")
     checking.add_argument("--technique", required=True,
                           help="a technique of the table (pushbench-server --list-techniques)")

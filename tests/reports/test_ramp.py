@@ -5,7 +5,7 @@ import sys
 from run_fixture import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
-from harness.cli import ramp_result, ramp_stop  # noqa: E402
+from harness.session import ramp_result, ramp_stop  # noqa: E402
 from harness.results import describe_ramp  # noqa: E402
 
 RAMP = {"dimension": "rate", "steps": [1000, 3000], "stop_delivery_below": 0.9}
