@@ -13,6 +13,7 @@ packages=(
   python3-pytest python3-websockets python3-matplotlib python3-numpy
   curl wrk nginx-light procps util-linux websocketd
   clang-format flake8 clang
+  git strace valgrind  # pushbench ab: worktrees, system calls, instructions
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -9,6 +9,7 @@ significant and beyond the threshold; when the runner is too noisy to tell, the 
 "inconclusive" instead of guessing."""
 import copy
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,8 +27,9 @@ TIMED = ("server_cpu_us_per_event", "latency_p50_ms", "latency_p99_ms", "events_
 # Compared as they are, beyond their resolution: the same code gives the same count anywhere
 # (bytes per event move with the number of digits in the event ids a run reaches; system calls
 # with the timers that fire during the pass).
-COUNTED = {"bytes_per_event": 0.01, "requests_per_event": 0.01, "syscalls_per_event": 0.02,
-           "errors": 0.0, "gaps": 0.0, "duplicates": 0.0, "failed_runs": 0.0}
+COUNTED = {"bytes_per_event": 0.01, "requests_per_event": 0.01, "protocol_messages_per_event": 0.01,
+           "syscalls_per_event": 0.02}
+OCCURRENCES = ("failed_runs", "errors", "gaps", "duplicates")  # should never happen: counted by runs
 INSTRUCTIONS_RESOLUTION = 0.005
 
 
@@ -48,10 +50,11 @@ def _step(argv, what):
 
 
 def build_side(spec, jobs):
-    """(build folder, label) for a revision (built once, then cached) or an existing build folder."""
+    """(build folder, label, source) for a revision (built once, then cached) or an existing build
+    folder (whose source is taken to be this checkout)."""
     path = Path(spec)
     if (path / "bin" / "pushbench-server").is_file():
-        return path.resolve(), str(path)
+        return path.resolve(), str(path), ROOT
     sha = _git("rev-parse", "--verify", "--quiet", f"{spec}^{{commit}}")
     if not sha:
         raise AbError(f"{spec!r} is neither a git revision nor a build folder with bin/pushbench-server")
@@ -59,8 +62,12 @@ def build_side(spec, jobs):
     source, build = home / "src", home / "build"
     if (build / COMPLETE).exists():
         print(f"pushbench ab: {label}: built before, in {build}", file=sys.stderr)
-        return build, label
+        return build, label, source
     print(f"pushbench ab: {label}: building in {build}", file=sys.stderr, flush=True)
+    checked_out = subprocess.run(["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True, text=True)
+    if source.exists() and checked_out.stdout.strip() != sha:  # an interrupted checkout: start again
+        _git("worktree", "remove", "--force", str(source))
+        shutil.rmtree(source, ignore_errors=True)
     if not source.exists():
         _git("worktree", "prune")
         _step(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--force", str(source), sha],
@@ -69,28 +76,40 @@ def build_side(spec, jobs):
           f"configuring {label}")
     _step(["cmake", "--build", str(build), "-j", str(jobs)], f"building {label}")
     (build / COMPLETE).touch()
-    return build, label
+    return build, label, source
 
 
-def run_rounds(scenario, builds, labels, rounds, out):
-    """Both sides' runs of every point, ABBA per round: [{"point", "runs": (A's, B's)}]."""
+def run_rounds(scenario, sides_built, rounds, out):
+    """Both sides' runs of every point, ABBA per round: [{"point", "runs": (A's, B's)}], and the
+    two run folders. Interrupted, both folders keep what was measured."""
     scenario = copy.copy(scenario)
     scenario.run = {**scenario.run, "repetitions": 2 * rounds}
-    sides = [session.Run(scenario, build, out / name) for name, build in zip("ab", builds)]
+    sides = [session.Run(scenario, build, out / name, source=source)
+             for name, (build, _, source) in zip("ab", sides_built)]
+    labels = [label for _, label, _ in sides_built]
     sides[1].floors = sides[0].floors  # the kernel's floor is the machine's, not the build's
     for side, name, label in zip(sides, "AB", labels):
         side.label = name
         side.doc["ab_side"] = {"side": name, "revision": label, "rounds": rounds}
     measured = []
-    for base in scenario.points():
-        prepared = [side.prepare(base) for side in sides]
-        runs = ([], [])
-        for _ in range(rounds):
-            for i in (0, 1, 1, 0):
-                runs[i].append(sides[i].run_one(prepared[i], len(runs[i]) + 1))
-        for i in (0, 1):
-            sides[i].add_point(prepared[i], runs[i])
-        measured.append({"point": prepared[0], "runs": runs})
+    try:
+        for base in scenario.points():
+            prepared = [side.prepare(base) for side in sides]
+            runs = ([], [])
+            for _ in range(rounds):
+                for i in (0, 1, 1, 0):
+                    runs[i].append(sides[i].run_one(prepared[i], len(runs[i]) + 1))
+            for i in (0, 1):
+                sides[i].add_point(prepared[i], runs[i])
+            measured.append({"point": prepared[0], "runs": runs})
+    except KeyboardInterrupt:
+        for side in sides:
+            side.finish("interrupted")
+        raise
+    if scenario.run["micro"]:
+        for side in sides:
+            print(f"pushbench ab: micro-benchmark times, {side.label}", file=sys.stderr, flush=True)
+            session.run_micro(side.build, side.dir, scenario.run["pin"])
     for side in sides:
         side.finish("complete")
     return measured, [side.dir for side in sides]
@@ -126,6 +145,10 @@ def judge_points(measured, threshold):
                          "a": _median([a for a, _ in pairs]), "b": _median([b for _, b in pairs]),
                          "cv_a": _median(cv_a), "cv_b": _median(cv_b),
                          **abstats.judge(pairs, METRICS[metric][1], threshold)})
+        for metric in OCCURRENCES:
+            values_a, values_b = ([_value(r, metric) for m in members for r in m["runs"][side]] for side in (0, 1))
+            rows.append({"group": group, "metric": metric, "kind": "runs with it",
+                         **abstats.judge_occurrences(values_a, values_b)})
         for metric, resolution in COUNTED.items():
             if metric == "syscalls_per_event":
                 values_a, values_b = ([v for m in members for v in m.get("syscalls", ([], []))[side]]
@@ -133,8 +156,9 @@ def judge_points(measured, threshold):
             else:
                 values_a, values_b = ([_value(r, metric) for m in members for r in m["runs"][side]]
                                       for side in (0, 1))
-            rows.append({"group": group, "metric": metric, "kind": "count",
-                         **abstats.judge_exact(values_a, values_b, "lower", resolution)})
+            judged = abstats.judge_exact(values_a, values_b, "lower", resolution)
+            if judged["verdict"] != "not measured" or metric == "syscalls_per_event":
+                rows.append({"group": group, "metric": metric, "kind": "count", **judged})
     return rows
 
 
@@ -142,6 +166,18 @@ def judge_micro(counts_a, counts_b):
     return [{"group": "micro", "metric": f"{name} instructions", "kind": "count",
              **abstats.judge_exact([counts_a[name]], [counts_b.get(name)], "lower", INSTRUCTIONS_RESOLUTION)}
             for name in sorted(counts_a)]
+
+
+def micro_times(run_dirs):
+    """Each micro-benchmark's time on both sides, shown and not judged: one run each is a time on
+    a shared machine, and the instructions above are what the verdict reads."""
+    times = []
+    for run_dir in run_dirs:
+        path = Path(run_dir) / "micro.json"
+        benchmarks = json.loads(path.read_text())["benchmarks"] if path.exists() else []
+        times.append({b["name"]: b["real_time"] for b in benchmarks})
+    return [{"group": "micro", "metric": f"{name} ns", "kind": "shown", "a": time_a, "b": times[1].get(name),
+             "verdict": "not judged"} for name, time_a in times[0].items()]
 
 
 def count_syscalls(measured, builds, scenario):
@@ -158,7 +194,7 @@ def count_syscalls(measured, builds, scenario):
             print(f"pushbench ab: system calls, {'AB'[side]}: {session.describe(point)}", file=sys.stderr, flush=True)
             try:
                 entry["syscalls"][side].append(syscalls.per_delivered_event(builds[side], point, scenario.run))
-            except syscalls.CountFailed as failure:
+            except syscalls.CountFailed as failure:  # shown as not measured, never a pass
                 print(f"    failed: {failure}", file=sys.stderr)
 
 
@@ -203,11 +239,16 @@ def markdown(document):
             lines.append(f"| {r['group']} | {r['metric']} | {_shown(r['a'])} | {_shown(r['b'])} | {ratio} | "
                          f"{_shown(r.get('p_worse'), 2)} | {cv} | "
                          f"{'-' if 'resolvable' not in r else format(r['resolvable'], '.1%')} | {r['verdict']} |")
+        elif r["kind"] == "runs with it":
+            runs = r["runs"]
+            lines.append(f"| {r['group']} | {r['metric']} | {r['a']} of {runs} runs | {r['b']} of {runs} runs | "
+                         f"- | - | - | - | {r['verdict']} |")
         else:
-            change = r.get("change")
-            shown = "-" if change is None else "inf" if change == float("inf") else f"{1 + change:.4f}"
-            lines.append(f"| {r['group']} | {r['metric']} | {_shown(r.get('a'), 6)} | {_shown(r.get('b'), 6)} | "
-                         f"{shown} | - | - | exact | {r['verdict']} |")
+            a, b = r.get("a"), r.get("b")
+            shown = "-" if not a or b is None else f"{b / a:.4f}"
+            kind = "shown only" if r["kind"] == "shown" else "a count"
+            lines.append(f"| {r['group']} | {r['metric']} | {_shown(a, 6)} | {_shown(b, 6)} | "
+                         f"{shown} | - | - | {kind} | {r['verdict']} |")
     if calibrating:
         timed = [r for r in d["rows"] if r["kind"] == "time" and "resolvable" in r]
         worst = max(timed, key=lambda r: r["resolvable"], default=None)
@@ -238,15 +279,16 @@ def check(scenario, rounds):
 def run(spec_a, spec_b, scenario, rounds, threshold, out, jobs, calibrate=False):
     """The whole A/B: builds, runs, counts, verdict; returns the verdict document and its folder."""
     check(scenario, rounds)
-    (build_a, label_a), (build_b, label_b) = build_side(spec_a, jobs), build_side(spec_b, jobs)
+    sides_built = [build_side(spec_a, jobs), build_side(spec_b, jobs)]
+    (build_a, label_a, _), (build_b, label_b, _) = sides_built
     folder = results.new_run_dir(out, f"ab-{scenario.name}")
     print(f"pushbench ab: A = {label_a}, B = {label_b}; results in {folder}", file=sys.stderr, flush=True)
     builds = [build_a, build_b]
-    measured, run_dirs = run_rounds(scenario, builds, [label_a, label_b], rounds, folder)
+    measured, run_dirs = run_rounds(scenario, sides_built, rounds, folder)
     count_syscalls(measured, builds, scenario)
     rows = judge_points(measured, threshold)
     if scenario.run["micro"]:
-        rows += count_instructions(builds)
+        rows += count_instructions(builds) + micro_times(run_dirs)
     document = {"a": label_a, "b": label_b, "scenario": scenario.name, "rounds": rounds, "threshold": threshold,
                 "alpha": abstats.ALPHA, "calibrate": calibrate, "runs": [str(p) for p in run_dirs],
                 "verdict": verdict_of(rows), "rows": rows}

@@ -20,11 +20,18 @@ BOOTSTRAP_SAMPLES = 4000
 EXACT_UP_TO = 16      # pairs; beyond, the sign flips are sampled
 SAMPLED_FLIPS = 50_000
 SEED = 20261130       # the same samples always give the same verdict
+NOTHING = math.log(1000)  # a zero against a value: counted as a thousandfold change, not dropped
+
+
+def log_ratio(a, b):
+    if a > 0 and b > 0:
+        return math.log(b / a)
+    return 0.0 if a == b else NOTHING if a == 0 else -NOTHING
 
 
 def log_ratios(pairs):
-    """log(B / A) of each (a, b) pair whose values are both positive."""
-    return np.array([math.log(b / a) for a, b in pairs if a and b and a > 0 and b > 0])
+    """log(B / A) of each (a, b) pair that both sides measured."""
+    return np.array([log_ratio(a, b) for a, b in pairs if a is not None and b is not None])
 
 
 def sign_flip_p(values):
@@ -74,7 +81,9 @@ def judge(pairs, better, threshold):
     bound = math.log1p(threshold)
     median = float(np.median(worse))
     worse_low, worse_high = sorted((low * worse_sign, high * worse_sign))
-    if worse_low > bound and p_worse <= ALPHA:
+    if len(logs) < MIN_PAIRS:
+        verdict = "inconclusive"     # too few pairs (failed runs) for any p-value to reach ALPHA
+    elif worse_low > bound and p_worse <= ALPHA:
         verdict = "regression"       # the whole interval beyond the threshold, even on a noisy runner
     elif -worse_high > bound and p_better <= ALPHA:
         verdict = "improvement"
@@ -93,9 +102,9 @@ def judge(pairs, better, threshold):
 
 def judge_exact(a_values, b_values, better, resolution):
     """A count that does not depend on the machine (bytes, requests, system calls per event, a
-    micro-benchmark's instructions): a change of the medians beyond `resolution` is real, when it
-    is also beyond the spread of each side's values; a count that varies more than that between
-    runs of one build here cannot be judged ("inconclusive")."""
+    micro-benchmark's instructions): a change of the medians beyond `resolution` is real. A count
+    whose runs of one build differ by more than the resolution depends on timing here, and is
+    not judged ("inconclusive")."""
     a = [v for v in a_values if v is not None]
     b = [v for v in b_values if v is not None]
     if not a or not b:
@@ -103,12 +112,27 @@ def judge_exact(a_values, b_values, better, resolution):
     a_median, b_median = float(np.median(a)), float(np.median(b))
     change = (b_median - a_median) / a_median if a_median else (0.0 if b_median == 0 else math.inf)
     worse = change if better == "lower" else -change
-    apart = min(b) > max(a) or max(b) < min(a)
-    if abs(worse) <= resolution:
-        verdict = "same"
-    elif not apart:
+    varies = any(max(side) - min(side) > resolution * abs(float(np.median(side))) for side in (a, b))
+    if varies:
         verdict = "inconclusive"
+    elif abs(worse) <= resolution:
+        verdict = "same"
     else:
         verdict = "regression" if worse > 0 else "improvement"
     return {"verdict": verdict, "a": a_median, "b": b_median, "change": change,
             "spread_a": [min(a), max(a)], "spread_b": [min(b), max(b)]}
+
+
+def judge_occurrences(a_values, b_values):
+    """Something that should never happen (errors, gaps, a failed run): counted by the runs it
+    happened in. More of B's runs than A's, and at least half of them, is a regression; more of
+    B's but fewer than half, inconclusive (it may be the runner's)."""
+    a, b = (sum(1 for v in values if v) for values in (a_values, b_values))
+    half = len(b_values) / 2
+    if b > a:
+        verdict = "regression" if b >= half else "inconclusive"
+    elif a > b:
+        verdict = "improvement" if a >= half else "same"
+    else:
+        verdict = "same"
+    return {"verdict": verdict, "a": a, "b": b, "runs": len(b_values)}

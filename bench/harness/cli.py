@@ -146,6 +146,9 @@ def command_ab(args):
     except (scenarios.ScenarioError, ab.AbError) as error:
         print(f"pushbench ab: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\npushbench ab: interrupted; both run folders keep what was measured", file=sys.stderr)
+        return 130
     text = ab.markdown(document)
     print(text)
     if args.markdown:

@@ -25,6 +25,7 @@ METRICS = {
     "bytes_out_per_event": ("bytes client to server per event", "lower"),
     "overhead_bytes_per_event": ("bytes per event beyond the payload", "lower"),
     "requests_per_event": ("HTTP requests per event", "lower"),
+    "protocol_messages_per_event": ("a peer protocol's own messages (Socket.IO's) per event, both ways", "lower"),
     "events_per_write": ("events the server delivered per system call that wrote them", None),
     "server_ceiling_events_per_s": ("deliveries/s the server could make with its core full: 1 s / its CPU per event",
                                     "higher"),
@@ -98,6 +99,7 @@ def derive(point, client, server):
         "bytes_out_per_event": _per(client["bytes_out"], events),
         "overhead_bytes_per_event": _per(wire - events * point["payload"], events),
         "requests_per_event": _per(client["http_requests"], events),
+        "protocol_messages_per_event": _per(client.get("protocol_messages", 0), events) or None,  # peer protocols
         "events_per_write": _per(server.get("server_delivered"), server.get("server_write_calls"))
         if server.get("server_write_calls") else None,
         "server_ceiling_events_per_s": _per(events, server["cpu_s"]) if sampled and server["cpu_s"] else None,

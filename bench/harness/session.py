@@ -94,7 +94,7 @@ def judge(thresholds, points):
 
 
 class Run:
-    def __init__(self, scenario, build, out):
+    def __init__(self, scenario, build, out, source=ROOT):
         self.scenario, self.build = scenario, Path(build)
         self.dir = results.new_run_dir(out, scenario.name)
         self.started = time.monotonic()
@@ -109,7 +109,7 @@ class Run:
                                  "servers": scenario.servers, "networks": scenario.networks,
                                  "faults": scenario.faults,
                                  "source": scenario.source},
-                    "environment": environment.capture(ROOT, self.build),
+                    "environment": environment.capture(source, self.build),
                     "techniques": techniques.table(),
                     "pinning": dict(zip(("server", "clients"),
                                         processes.pin_plan(scenario.run["pin"], scenario.run["client_processes"]))),

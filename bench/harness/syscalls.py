@@ -54,6 +54,8 @@ def per_delivered_event(build, point, run):
                 if time.monotonic() > deadline:
                     raise CountFailed("strace wrote no summary")
                 time.sleep(0.05)
+        except (OSError, ValueError, KeyError, subprocess.TimeoutExpired) as problem:  # URLError is an OSError
+            raise CountFailed(f"the traced pass failed: {problem}") from None
         finally:
             for proc in (client, server):
                 if proc is not None:

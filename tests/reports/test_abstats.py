@@ -9,7 +9,7 @@ import pytest
 from run_fixture import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
-from harness import abstats, scenario  # noqa: E402
+from harness import abstats, instructions, scenario  # noqa: E402
 from harness.ab import AbError, check  # noqa: E402
 
 
@@ -61,9 +61,21 @@ def test_the_sign_flip_test_is_exact():
 def test_counts_are_compared_as_they_are():
     assert abstats.judge_exact([1000.0, 1001.0], [1002.0, 1000.0], "lower", 0.01)["verdict"] == "same"
     assert abstats.judge_exact([1000.0], [1050.0], "lower", 0.01)["verdict"] == "regression"
-    assert abstats.judge_exact([0, 0, 0], [2, 2, 3], "lower", 0.0)["verdict"] == "regression"
-    # A count that varies between runs of one build as much as the change: not judged.
-    assert abstats.judge_exact([100.0, 108.0], [104.0, 110.0], "lower", 0.02)["verdict"] == "inconclusive"
+    # A count that varies between runs of one build by more than its resolution: not judged.
+    assert abstats.judge_exact([100.0, 108.0], [130.0, 131.0], "lower", 0.02)["verdict"] == "inconclusive"
+
+
+def test_what_should_never_happen_counts_by_the_runs_it_happened_in():
+    assert abstats.judge_occurrences([0, 0, 0, 0], [0, 3, 1, 0])["verdict"] == "regression"
+    assert abstats.judge_occurrences([0, 0, 0, 0], [0, 0, 1, 0])["verdict"] == "inconclusive"
+    assert abstats.judge_occurrences([0, None, 0, 0], [0, None, 0, 0])["verdict"] == "same"
+    assert abstats.judge_occurrences([1, 1, 0, 0], [0, 0, 0, 0])["verdict"] == "improvement"
+
+
+def test_a_side_that_measured_nothing_is_a_thousandfold_change_not_a_dropped_pair():
+    judged = abstats.judge([(2000.0, 0.0)] * 8, "higher", 0.10)
+    assert judged["verdict"] == "regression" and judged["ratio"] < 0.01
+    assert abstats.judge([(2000.0, None)] * 8, "higher", 0.10)["verdict"] == "not measured"
     assert abstats.judge_exact([None], [5.0], "lower", 0.0)["verdict"] == "not measured"
 
 
@@ -74,3 +86,13 @@ def test_rounds_too_few_for_significance_are_refused(tmp_path):
     with pytest.raises(AbError, match=r"--rounds: 2 rounds give 4 pairs .* \(--rounds 4\)"):
         check(one_point, 2)
     check(one_point, 4)
+
+
+def test_callgrind_annotate_lines_are_read_per_benchmark_function():
+    annotated = """\
+1,134,045,526 (100.0%)  PROGRAM TOTALS
+  844,740,317 (74.49%)  ???:pushbench::(anonymous namespace)::BM_EventLogReadSince(benchmark::State&) [/b/micro]
+  762,846,964 (67.27%)  ???:pushbench::encode_event(unsigned long, long) [/b/micro]
+    2,017,108 ( 0.18%)  ???:pushbench::(anonymous namespace)::BM_EncodeEvent(benchmark::State&) [/b/micro]
+"""
+    assert instructions.parse(annotated) == {"BM_EventLogReadSince": 844_740_317, "BM_EncodeEvent": 2_017_108}
