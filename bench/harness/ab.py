@@ -127,7 +127,8 @@ def _median(values):
 
 
 def judge_points(measured, threshold):
-    """A row per (technique on backend, metric)."""
+    """A row per technique on a backend and timed metric (its points' pairs together), and per
+    point and count."""
     groups = {}
     for entry in measured:
         point = entry["point"]
@@ -149,16 +150,16 @@ def judge_points(measured, threshold):
             values_a, values_b = ([_value(r, metric) for m in members for r in m["runs"][side]] for side in (0, 1))
             rows.append({"group": group, "metric": metric, "kind": "runs with it",
                          **abstats.judge_occurrences(values_a, values_b)})
+    for entry in measured:  # a count is the point's own: it differs from point to point
         for metric, resolution in COUNTED.items():
             if metric == "syscalls_per_event":
-                values_a, values_b = ([v for m in members for v in m.get("syscalls", ([], []))[side]]
-                                      for side in (0, 1))
+                values_a, values_b = entry.get("syscalls", ([], []))
             else:
-                values_a, values_b = ([_value(r, metric) for m in members for r in m["runs"][side]]
-                                      for side in (0, 1))
+                values_a, values_b = ([_value(r, metric) for r in entry["runs"][side]] for side in (0, 1))
             judged = abstats.judge_exact(values_a, values_b, "lower", resolution)
             if judged["verdict"] != "not measured" or metric == "syscalls_per_event":
-                rows.append({"group": group, "metric": metric, "kind": "count", **judged})
+                point = " ".join(session.describe(entry["point"]).split())
+                rows.append({"group": point, "metric": metric, "kind": "count", **judged})
     return rows
 
 

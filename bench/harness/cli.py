@@ -141,8 +141,9 @@ def command_ab(args):
     name = args.revisions[expected[0]] if len(args.revisions) > expected[0] else "ci"
     try:
         scenario = scenarios.load(scenario_path(name))
-        document, folder = ab.run(*specs, scenario, args.rounds, args.threshold / 100, args.out, args.jobs,
-                                  calibrate=args.calibrate)
+        with stop_signals_interrupt([]):
+            document, folder = ab.run(*specs, scenario, args.rounds, args.threshold / 100, args.out, args.jobs,
+                                      calibrate=args.calibrate)
     except (scenarios.ScenarioError, ab.AbError) as error:
         print(f"pushbench ab: {error}", file=sys.stderr)
         return 2
