@@ -28,7 +28,7 @@ TIMED = ("server_cpu_us_per_event", "latency_p50_ms", "latency_p99_ms", "events_
 # (bytes per event move with the number of digits in the event ids a run reaches; system calls
 # with the timers that fire during the pass).
 COUNTED = {"bytes_per_event": 0.01, "requests_per_event": 0.01, "protocol_messages_per_event": 0.01,
-           "syscalls_per_event": 0.02}
+           "syscalls_per_event": 0.01}
 OCCURRENCES = ("failed_runs", "errors", "gaps", "duplicates")  # should never happen: counted by runs
 INSTRUCTIONS_RESOLUTION = 0.005
 
