@@ -212,9 +212,12 @@ def count_instructions(builds):
 
 
 def verdict_of(rows):
+    """regression, else inconclusive (a row the runner could not judge, or a failed run on either
+    side: a base whose programs the head's harness cannot run is no pass), else no regression."""
     if any(r["verdict"] == "regression" for r in rows):
         return "regression"
-    return "inconclusive" if any(r["verdict"] == "inconclusive" for r in rows) else "no regression"
+    failed = any(r["metric"] == "failed_runs" and (r["a"] or r["b"]) for r in rows)
+    return "inconclusive" if failed or any(r["verdict"] == "inconclusive" for r in rows) else "no regression"
 
 
 def _shown(value, digits=4):

@@ -10,7 +10,7 @@ from run_fixture import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 from harness import abstats, instructions, scenario  # noqa: E402
-from harness.ab import AbError, check  # noqa: E402
+from harness.ab import AbError, check, verdict_of  # noqa: E402
 
 
 def pairs(factor, noise, n=8, seed=1):
@@ -96,3 +96,11 @@ def test_callgrind_annotate_lines_are_read_per_benchmark_function():
     2,017,108 ( 0.18%)  ???:pushbench::(anonymous namespace)::BM_EncodeEvent(benchmark::State&) [/b/micro]
 """
     assert instructions.parse(annotated) == {"BM_EventLogReadSince": 844_740_317, "BM_EncodeEvent": 2_017_108}
+
+
+def test_failed_runs_of_the_base_are_no_pass():
+    failed_base = abstats.judge_occurrences([1] * 8, [0] * 8)
+    rows = [{"metric": "failed_runs", **failed_base}, {"metric": "latency_p50_ms", "verdict": "not measured"}]
+    assert failed_base["verdict"] == "improvement" and verdict_of(rows) == "inconclusive"
+    rows[0] = {"metric": "failed_runs", **abstats.judge_occurrences([0] * 8, [0] * 8)}
+    assert verdict_of(rows) == "no regression"
