@@ -9,6 +9,10 @@ on core 1), the median ratio over rounds:
 
   scripts/reference_tools.py [--rounds 5] [--seconds 5] [--connections 64]
 
+With --ceiling C1,C2,..., it measures instead the most requests/s the reference pair (wrk against
+nginx's constant answer, no event logic on either side) reaches here at each connection count: the
+bound on any polling technique's request rate on this machine.
+
 Needs wrk and nginx (Debian's wrk and nginx-light).
 """
 import argparse
@@ -33,7 +37,7 @@ daemon off;
 master_process off;
 pid {dir}/nginx.pid;
 error_log {dir}/error.log;
-events {{ worker_connections 4096; }}
+events {{ worker_connections 20000; }}
 http {{
   access_log off;
   client_body_temp_path {dir}; proxy_temp_path {dir}; fastcgi_temp_path {dir}; uwsgi_temp_path {dir};
@@ -93,15 +97,31 @@ def alternate(rounds, measure_a, measure_b):
     return ratios
 
 
+def ceiling(counts, seconds):
+    """wrk -t1 -cC against nginx at each count C: requests/s and wrk's mean latency."""
+    with tempfile.TemporaryDirectory(prefix="pushbench-nginx-") as folder:
+        nginx, url = start_nginx(folder)
+        try:
+            return {c: wrk(url + "/poll?since=0", c, seconds) for c in counts}
+        finally:
+            processes.stop(nginx)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--ceiling", type=lambda text: [int(c) for c in text.split(",")],
+                        help="connection counts: the reference pair's own requests/s at each, then exit")
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
             sys.exit(f"reference_tools: {tool} is not installed (apt-get install wrk nginx-light)")
+    if args.ceiling:
+        print(json.dumps({"wrk_vs_nginx_requests_per_s": ceiling(args.ceiling, args.seconds),
+                          "seconds": args.seconds}, indent=1))
+        return
     server, url = start_pushbench()
     with tempfile.TemporaryDirectory(prefix="pushbench-nginx-") as folder:
         nginx, nginx_url = start_nginx(folder)
