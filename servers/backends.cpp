@@ -19,7 +19,9 @@ void serve(const ServerOptions& options) {
   }
   const std::string host =
       endpoint.address().is_v6() ? "[" + endpoint.address().to_string() + "]" : endpoint.address().to_string();
-  std::cout << "listening on http://" << host << ":" << endpoint.port() << std::endl;  // the SPEC's ready line
+  const char* scheme = options.tls.enabled() ? "https" : "http";
+  std::cout << "listening on " << scheme << "://" << host << ":" << endpoint.port()
+            << std::endl;  // the SPEC's ready line
   server.run();
 }
 

@@ -30,6 +30,7 @@ inline constexpr std::chrono::nanoseconds default_heartbeat = 15s;           // 
 inline constexpr std::chrono::nanoseconds default_sse_retry = 1s;
 inline constexpr std::chrono::nanoseconds default_ws_handshake_timeout = 10s;
 inline constexpr std::chrono::nanoseconds default_ws_idle_timeout = 60s;
+inline constexpr std::chrono::nanoseconds default_tls_handshake_timeout = 10s;
 inline constexpr std::uint64_t default_ws_max_message = 64 * kib;
 
 // The largest values the flags (and the publisher control, POST /publisher?rate=) accept.

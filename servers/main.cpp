@@ -1,5 +1,6 @@
 // pushbench-server: the push techniques over one shared event log (docs/spec.md).
 #include <iostream>
+#include <stdexcept>
 
 #include "servers/backends.hpp"
 
@@ -13,6 +14,9 @@ int main(int argc, char** argv) {
     } catch (const pushbench::CannotListen& error) {
       std::cerr << "pushbench-server: cannot listen on " << options.bind << ":" << options.port << ": "
                 << error.reason.message() << "\n";
+      return 1;
+    } catch (const pushbench::CannotStart& error) {
+      std::cerr << "pushbench-server: " << error.what() << "\n";
       return 1;
     }
   }

@@ -41,6 +41,7 @@ ServerOptions parse_server_options(int argc, char** argv) {
   for (const TechniqueInfo& t : technique_table()) technique_names.emplace_back(t.name);
   for (const Backend& b : backends()) backend_names.emplace_back(b.name);
   bool list = false, json = false;
+  std::string resumption = "on";
 
   Flags flags("pushbench-server", "--technique T [flags]");
   flags.text("technique", &o.technique, "push technique whose endpoint is served (required)", technique_names)
@@ -84,6 +85,15 @@ ServerOptions parse_server_options(int argc, char** argv) {
       .duration("ws-idle-timeout", &o.ws_idle_timeout, "WebSocket: ping after half of this idle, close after all of it",
                 1ms, 24h)
       .size("ws-max-message", &o.ws_max_message, "largest incoming WebSocket message; beyond, close 1009", 1, gib)
+      .text("tls", &o.tls.mode, "TLS on every endpoint with a certificate made at start (https, wss)", {"self-signed"})
+      .text("tls-cert", &o.tls.cert_file, "TLS on every endpoint with this PEM certificate chain (with --tls-key)")
+      .text("tls-key", &o.tls.key_file, "the PEM private key of --tls-cert")
+      .text("tls-min-version", &o.tls.min_version,
+            "oldest TLS version accepted (1.3 is negotiated when the client can)", {"1.2", "1.3"})
+      .text("tls-resumption", &resumption, "TLS session tickets and cache, so a reconnect can skip the full handshake",
+            {"on", "off"})
+      .duration("tls-handshake-timeout", &o.tls_handshake_timeout,
+                "a client that has not finished the TLS handshake by then is closed and counted", 1ms, 1h)
       .text("web-dir", &o.web_dir, "folder of the live demo page served at / with --technique all")
       .toggle("list-techniques", &list, "print the technique table (name, endpoint, backends) and exit")
       .toggle("json", &json, "with --list-techniques: as JSON");
@@ -94,6 +104,12 @@ ServerOptions parse_server_options(int argc, char** argv) {
   if (const TechniqueInfo* t = find_technique(o.technique); t && !t->served_on(o.backend)) {
     fail("--technique: " + o.technique + " is not available with --backend " + o.backend);
   }
+  if (o.tls.cert_file.empty() != o.tls.key_file.empty()) fail("--tls-cert and --tls-key: give both or neither");
+  if (!o.tls.cert_file.empty()) {
+    if (o.tls.enabled()) fail("--tls self-signed: not with --tls-cert and --tls-key");
+    o.tls.mode = "files";
+  }
+  o.tls.resumption = resumption == "on";
   boost::system::error_code ec;
   boost::asio::ip::make_address(o.bind, ec);
   if (ec) fail("--bind: '" + o.bind + "' is not an IP address");

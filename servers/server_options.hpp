@@ -4,6 +4,7 @@
 #include <string>
 
 #include "servers/limits.hpp"
+#include "servers/tls_context.hpp"
 
 namespace pushbench {
 
@@ -36,6 +37,8 @@ struct ServerOptions {
   std::chrono::nanoseconds ws_handshake_timeout = limits::default_ws_handshake_timeout;
   std::chrono::nanoseconds ws_idle_timeout = limits::default_ws_idle_timeout;
   std::uint64_t ws_max_message = limits::default_ws_max_message;
+  TlsOptions tls;
+  std::chrono::nanoseconds tls_handshake_timeout = limits::default_tls_handshake_timeout;
   std::string web_dir = PUSHBENCH_WEB_DIR;  // the live demo's page, served with --technique all
 
   bool serves(std::string_view technique_name) const { return technique == "all" || technique == technique_name; }

@@ -106,7 +106,10 @@ std::string SharedState::stats_json() {
       << ",\"slow_consumers_dropped\":" << get(stats_.slow_consumers_dropped)
       << ",\"sse_streams\":" << get(stats_.sse_streams) << ",\"websockets\":" << get(stats_.websockets)
       << ",\"other_streams\":" << get(stats_.other_streams)
-      << ",\"long_polls_waiting\":" << get(stats_.long_polls_waiting) << ",\"last_seq\":" << last
+      << ",\"long_polls_waiting\":" << get(stats_.long_polls_waiting)
+      << ",\"tls_handshakes\":" << get(stats_.tls_handshakes) << ",\"tls_resumed\":" << get(stats_.tls_resumed)
+      << ",\"tls_handshake_failures\":" << get(stats_.tls_handshake_failures)
+      << ",\"tls\":" << (options_.tls.enabled() ? "true" : "false") << ",\"last_seq\":" << last
       << ",\"history_events\":" << retained << ",\"history_bytes\":" << retained_bytes << ",\"technique\":\""
       << options_.technique << "\",\"backend\":\"" << options_.backend << "\",\"threads\":" << options_.threads
       << ",\"event_types\":" << options_.event_types << "}";  // threads 0: the backend's default

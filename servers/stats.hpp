@@ -23,6 +23,9 @@ struct Stats {
   std::atomic<std::uint64_t> websockets{0};
   std::atomic<std::uint64_t> other_streams{0};  // open streams of techniques without a counter of their own
   std::atomic<std::uint64_t> long_polls_waiting{0};
+  std::atomic<std::uint64_t> tls_handshakes{0};          // completed, full or resumed
+  std::atomic<std::uint64_t> tls_resumed{0};             // of tls_handshakes, resumed from a ticket or the cache
+  std::atomic<std::uint64_t> tls_handshake_failures{0};  // garbage, plain HTTP, or stalled past the timeout
 
   // Streams and held long polls still open: at a stop, the server waits for these to say goodbye.
   std::uint64_t subscribers_open() const {

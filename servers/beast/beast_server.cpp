@@ -23,8 +23,9 @@ std::vector<std::shared_ptr<IoThread>> make_threads(SharedState& state) {
 BeastServer::BeastServer(ServerOptions options)
     : state_(std::move(options)),
       threads_(make_threads(state_)),
+      tls_(make_tls_context(state_.options().tls, state_.stats())),
       signals_(main_context(), SIGINT, SIGTERM),
-      listener_(std::make_shared<Listener>(threads_, state_)),
+      listener_(std::make_shared<Listener>(threads_, state_, tls_.get())),
       publisher_(main_context().get_executor(), state_),
       stop_timer_(main_context()) {
   state_.attach_publisher(&publisher_);

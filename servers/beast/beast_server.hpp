@@ -9,6 +9,7 @@
 #include "servers/beast/listener.hpp"
 #include "servers/publisher.hpp"
 #include "servers/shared_state.hpp"
+#include "servers/tls_context.hpp"
 
 namespace pushbench {
 
@@ -29,6 +30,7 @@ class BeastServer {
 
   SharedState state_;  // first: held polls still cancel their waits in it while the io_contexts are destroyed
   std::vector<std::shared_ptr<IoThread>> threads_;
+  SslCtxPtr tls_;  // null: plain TCP
   boost::asio::signal_set signals_;
   std::shared_ptr<Listener> listener_;
   Publisher publisher_;

@@ -2,14 +2,12 @@
 
 #include <array>
 
-#include "servers/beast/peer_state.hpp"
-
 namespace pushbench {
 
 ByteStreamSession::ByteStreamSession(Handover connection, SharedState& state, EventStream plan)
     : StreamSession(std::move(connection), state, *plan.gauge, plan.encoding, plan.event_end),
       plan_(std::move(plan)),
-      heartbeat_(socket_.get_executor()) {}
+      heartbeat_(link_.socket().get_executor()) {}
 
 void ByteStreamSession::start() {
   subscribe(plan_.since, Reply::stream_head(plan_.content_type) + plan_.preamble);
@@ -19,9 +17,9 @@ void ByteStreamSession::start() {
 
 // The client sends nothing on a stream; readable means it closed (or sent junk, dropped).
 void ByteStreamSession::watch_for_close() {
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(), this](boost::system::error_code ec) {
+  link_.wait_readable([self = shared_from_this(), this](boost::system::error_code ec) {
     if (ec || closed()) return close();
-    switch (peer_state(socket_.native_handle())) {
+    switch (link_.peer_state()) {
       case PeerState::gone:
         return close();
       case PeerState::quiet:
@@ -30,7 +28,8 @@ void ByteStreamSession::watch_for_close() {
         break;
     }
     std::array<char, 512> junk;
-    ::recv(socket_.native_handle(), junk.data(), junk.size(), MSG_DONTWAIT);  // dropped, never waited for
+    boost::system::error_code dropped;
+    link_.read_now(boost::asio::buffer(junk), dropped);  // never waited for
     watch_for_close();
   });
 }
@@ -48,8 +47,7 @@ void ByteStreamSession::arm_heartbeat(std::size_t writes_before) {
 
 // The farewell went out: the end of the response.
 void ByteStreamSession::said_goodbye() {
-  boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  link_.shutdown_send();
   close();
 }
 

@@ -19,20 +19,31 @@ namespace {
 constexpr std::size_t read_chunk = 1024;
 }  // namespace
 
-HttpSession::HttpSession(tcp::socket socket, SharedState& state, ConnectionSlot slot, IoThread& thread)
-    : socket_(std::move(socket)),
-      deadline_(socket_.get_executor()),
+HttpSession::HttpSession(Link link, SharedState& state, ConnectionSlot slot, IoThread& thread)
+    : link_(std::move(link)),
+      deadline_(link_.socket().get_executor()),
       // A whole header must fit (the parser wants it in one piece); a body is parsed as it comes.
       buffer_(state.options().max_header_bytes + read_chunk),
       state_(state),
       slot_(std::move(slot)),
-      thread_(thread) {
-  boost::system::error_code ignored;
-  socket_.non_blocking(true, ignored);  // reads and writes return instead of waiting
-}
+      thread_(thread) {}
 
 void HttpSession::run() {
-  boost::asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->read_request(); });
+  boost::asio::dispatch(executor(), [self = shared_from_this()] {
+    if (self->link_.tls()) return self->shake_hands();
+    self->read_request();
+  });
+}
+
+// A client that sends no ClientHello, garbage or plain HTTP is closed and counted, and costs the
+// others nothing: the handshake waits like any read.
+void HttpSession::shake_hands() {
+  expire_after(state_.options().tls_handshake_timeout);
+  link_.handshake([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) return self->read_request();
+    self->state_.stats().tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+    self->close();
+  });
 }
 
 void HttpSession::read_request() {
@@ -52,17 +63,15 @@ void HttpSession::parse_buffered() {
   receive();
 }
 
-// A read of what comes next. Asio's own read (not a readiness wait and a read of ours) registers
-// nothing with epoll when it has to wait: a wait would re-register the socket each time.
 void HttpSession::receive() {
   const std::size_t room = buffer_.max_size() - buffer_.size();
   if (room == 0) return refuse(431, "request line and headers are too large");
-  socket_.async_read_some(buffer_.prepare(std::min(room, read_chunk)),
-                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                            if (ec) return self->close();  // closed, reset, timed out: nobody to answer
-                            self->buffer_.commit(n);
-                            self->parse_buffered();
-                          });
+  link_.async_read_some(buffer_.prepare(std::min(room, read_chunk)),
+                        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                          if (ec) return self->close();  // closed, reset, timed out: nobody to answer
+                          self->buffer_.commit(n);
+                          self->parse_buffered();
+                        });
 }
 
 void HttpSession::on_request() {
@@ -89,14 +98,14 @@ void HttpSession::send(Reply reply) {
   const bool keep_alive = keep_alive_;
   reply_->buffers(keep_alive, reply_buffers_);
   expire_after(state_.options().idle_timeout);  // bounds a client that does not read
-  const FirstWrite first = write_at_once(socket_, reply_buffers_);
+  const FirstWrite first = link_.write_now(reply_buffers_);
   if (first.error) return close();
   if (first.complete) return written(keep_alive, first.sent, 1);
-  write_rest(socket_, reply_buffers_, first.sent,
-             [self = shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t bytes) {
-               if (ec) return self->close();
-               self->written(keep_alive, bytes, 2);  // at least
-             });
+  link_.write_rest(reply_buffers_, first.sent,
+                   [self = shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t bytes) {
+                     if (ec) return self->close();
+                     self->written(keep_alive, bytes, 2);  // at least
+                   });
 }
 
 void HttpSession::written(bool keep_alive, std::size_t bytes, std::size_t writes) {
@@ -105,24 +114,23 @@ void HttpSession::written(bool keep_alive, std::size_t bytes, std::size_t writes
   if (!keep_alive) return linger();
   if (buffer_.size() == 0) return read_request();
   // A pipelined request is there already: read it as a new turn, not deeper in this one.
-  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] { self->read_request(); });
+  boost::asio::post(executor(), [self = shared_from_this()] { self->read_request(); });
 }
 
 // Closing with unread request bytes would reset the connection and could destroy the answer
 // before the client reads it; so stop sending and drain what the client still sends, briefly.
 void HttpSession::linger() {
-  boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  link_.shutdown_send();
   expire_after(limits::linger);  // for the whole drain, not each read
   drain();
 }
 
 void HttpSession::drain() {
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-    if (ec || peer_state(self->socket_.native_handle()) == PeerState::gone) return self->close();
+  link_.wait_readable([self = shared_from_this()](boost::system::error_code ec) {
     std::array<char, read_chunk> dropped;
     boost::system::error_code read_ec;
-    self->socket_.read_some(boost::asio::buffer(dropped), read_ec);
+    if (!ec) self->link_.read_now(boost::asio::buffer(dropped), read_ec);
+    if (ec || (read_ec && read_ec != boost::asio::error::would_block)) return self->close();
     self->drain();
   });
 }
@@ -133,33 +141,28 @@ void HttpSession::expire_after(std::chrono::nanoseconds timeout) {
 }
 
 void HttpSession::watch_for_hangup(std::function<void()> on_gone) {
-  socket_.async_wait(tcp::socket::wait_read,
-                     [self = shared_from_this(), on_gone = std::move(on_gone)](boost::system::error_code ec) mutable {
-                       if (ec) return;  // cancelled: the answer is going out
-                       switch (peer_state(self->socket_.native_handle())) {
-                         case PeerState::gone:
-                           return on_gone();
-                         case PeerState::quiet:
-                           return self->watch_for_hangup(std::move(on_gone));
-                         case PeerState::sent_bytes:
-                           return;  // a pipelined request, read after the answer
-                       }
-                     });
+  link_.wait_readable([self = shared_from_this(), on_gone = std::move(on_gone)](boost::system::error_code ec) mutable {
+    if (ec) return;  // cancelled: the answer is going out
+    switch (self->link_.peer_state()) {
+      case PeerState::gone:
+        return on_gone();
+      case PeerState::quiet:
+        return self->watch_for_hangup(std::move(on_gone));
+      case PeerState::sent_bytes:
+        return;  // a pipelined request, read after the answer
+    }
+  });
 }
 
-void HttpSession::stop_watching() {
-  boost::system::error_code ignored;
-  socket_.cancel(ignored);
-}
+void HttpSession::stop_watching() { link_.cancel(); }
 
 Handover HttpSession::take_connection() {
   deadline_.cancel();  // the stream keeps its own time
-  return Handover{std::move(socket_), std::move(slot_), thread_};
+  return Handover{std::move(link_), std::move(slot_), thread_};
 }
 
 void HttpSession::close() {
-  boost::system::error_code ignored;
-  socket_.close(ignored);
+  link_.close();
   deadline_.cancel();
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/deadline.hpp"
+#include "servers/beast/link.hpp"
 #include "servers/reply.hpp"
 #include "servers/shared_state.hpp"
 
@@ -23,7 +24,7 @@ class IoThread;
 
 // What a technique takes when it turns the connection into a stream (SSE, WebSocket).
 struct Handover {
-  tcp::socket socket;  // non-blocking
+  Link link;  // non-blocking, TLS handshake done
   ConnectionSlot slot;
   IoThread& thread;  // the thread the connection lives on
 };
@@ -35,7 +36,7 @@ struct Handover {
 // request without being re-armed.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(tcp::socket socket, SharedState& state, ConnectionSlot slot, IoThread& thread);
+  HttpSession(Link link, SharedState& state, ConnectionSlot slot, IoThread& thread);
 
   void run();
   void send(Reply reply);       // on the session's executor; reads the next request when keep-alive
@@ -49,9 +50,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void stop_watching();
 
   SharedState& state() { return state_; }
-  tcp::socket::executor_type executor() { return socket_.get_executor(); }
+  tcp::socket::executor_type executor() { return link_.socket().get_executor(); }
 
  private:
+  void shake_hands();
   void read_request();
   void parse_buffered();
   void receive();
@@ -62,7 +64,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void drain();
   void expire_after(std::chrono::nanoseconds timeout);
 
-  tcp::socket socket_;
+  Link link_;
   Deadline deadline_;  // none while a request is being answered
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;

@@ -7,8 +7,12 @@
 
 namespace pushbench {
 
-Listener::Listener(const std::vector<std::shared_ptr<IoThread>>& threads, SharedState& state)
-    : threads_(threads), state_(state), acceptor_(threads.front()->context()), retry_(acceptor_.get_executor()) {}
+Listener::Listener(const std::vector<std::shared_ptr<IoThread>>& threads, SharedState& state, SSL_CTX* tls)
+    : threads_(threads),
+      state_(state),
+      tls_(tls),
+      acceptor_(threads.front()->context()),
+      retry_(acceptor_.get_executor()) {}
 
 boost::asio::ip::tcp::endpoint Listener::open(const boost::asio::ip::tcp::endpoint& endpoint) {
   acceptor_.open(endpoint.protocol());
@@ -52,11 +56,11 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket, IoThr
   socket.set_option(tcp::no_delay(true), ignored);  // events are small and latency is what we measure
   if (stats.connections.load(std::memory_order_relaxed) >= state_.options().max_connections) {
     stats.connections_rejected.fetch_add(1, std::memory_order_relaxed);
-    auto session = std::make_shared<HttpSession>(std::move(socket), state_, ConnectionSlot{}, thread);
+    auto session = std::make_shared<HttpSession>(Link(std::move(socket), tls_), state_, ConnectionSlot{}, thread);
     boost::asio::post(session->executor(), [session] { session->refuse(503, "too many connections"); });
   } else {
     stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
-    std::make_shared<HttpSession>(std::move(socket), state_, ConnectionSlot{stats}, thread)->run();
+    std::make_shared<HttpSession>(Link(std::move(socket), tls_), state_, ConnectionSlot{stats}, thread)->run();
   }
   accept_next();
 }

@@ -1,4 +1,6 @@
 #pragma once
+#include <openssl/ssl.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -16,7 +18,8 @@ namespace pushbench {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   // Accepts on the first thread.
-  Listener(const std::vector<std::shared_ptr<IoThread>>& threads, SharedState& state);
+  // `tls`: the context of every connection's TLS, or null for plain TCP.
+  Listener(const std::vector<std::shared_ptr<IoThread>>& threads, SharedState& state, SSL_CTX* tls);
 
   // Binds and listens; throws boost::system::system_error when it cannot.
   boost::asio::ip::tcp::endpoint open(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -30,6 +33,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   const std::vector<std::shared_ptr<IoThread>>& threads_;
   std::size_t next_thread_ = 0;
   SharedState& state_;
+  SSL_CTX* tls_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_;  // after an accept error such as EMFILE, instead of spinning
 };

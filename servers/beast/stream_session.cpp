@@ -2,7 +2,6 @@
 
 #include <utility>
 
-#include "core/write_at_once.hpp"
 #include "servers/beast/io_thread.hpp"
 #include "servers/limits.hpp"
 
@@ -11,7 +10,7 @@ namespace pushbench {
 StreamSession::StreamSession(Handover connection, SharedState& state, std::atomic<std::uint64_t>& gauge,
                              Encoding encoding, std::string_view event_end)
     : Mailbox(state.stats(), state.options().max_queued_events, state.options().max_queued_bytes),
-      socket_(std::move(connection.socket)),
+      link_(std::move(connection.link)),
       state_(state),
       slot_(std::move(connection.slot)),
       thread_(connection.thread),
@@ -78,8 +77,7 @@ void StreamSession::close() {
   phase_ = Phase::closed;
   unlink();
   on_close();
-  boost::system::error_code ignored;
-  socket_.close(ignored);
+  link_.close();
 }
 
 void StreamSession::pull() {
@@ -111,14 +109,14 @@ void StreamSession::flush() {
   }
   if (last_words_due) gather_.emplace_back(boost::asio::buffer(*last_words_));  // after the last events
   last_words_sending_ = last_words_due;
-  const FirstWrite first = write_at_once(socket_, gather_);
+  const FirstWrite first = link_.write_now(gather_);
   if (first.error) return close();
   if (first.complete) return written(first.sent, 1);
-  write_rest(socket_, gather_, first.sent,
-             [self = shared_from_this(), this](boost::system::error_code ec, std::size_t bytes) {
-               if (ec) return close();
-               written(bytes, 2);  // at least
-             });
+  link_.write_rest(gather_, first.sent,
+                   [self = shared_from_this(), this](boost::system::error_code ec, std::size_t bytes) {
+                     if (ec) return close();
+                     written(bytes, 2);  // at least
+                   });
 }
 
 void StreamSession::written(std::size_t bytes, std::size_t writes) {

@@ -48,7 +48,7 @@ class StreamSession : public Mailbox, public IoThreadHook, public std::enable_sh
   virtual void said_goodbye() = 0;    // they were written: end the connection
   virtual void on_close() {}          // cancel the stream's timers
 
-  tcp::socket socket_;
+  Link link_;
   SharedState& state_;
   std::size_t writes_ = 0;
   bool writing_ = false;

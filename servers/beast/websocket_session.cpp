@@ -25,10 +25,10 @@ WebSocketSession::WebSocketSession(Handover connection, SharedState& state, std:
           std::move(connection), state, state.stats().websockets,
           [](const EncodedEvent& event) -> std::string_view { return event.ws; }, ""),
       reader_(state.options().ws_max_message),
-      timer_(socket_.get_executor()),
+      timer_(link_.socket().get_executor()),
       publisher_(std::move(publisher)) {
   boost::system::error_code ec;
-  const auto remote = socket_.remote_endpoint(ec);
+  const auto remote = link_.socket().remote_endpoint(ec);
   if (publisher_.empty() && !ec) publisher_ = remote.address().to_string() + ":" + std::to_string(remote.port());
 }
 
@@ -41,7 +41,7 @@ void WebSocketSession::start(std::string_view accept_key, std::optional<std::uin
 // Waits for readability without a buffer, then reads what is there through a stack buffer: an
 // idle connection holds no read buffer.
 void WebSocketSession::read_frames() {
-  socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(), this](boost::system::error_code ec) {
+  link_.wait_readable([self = shared_from_this(), this](boost::system::error_code ec) {
     if (ec || closed()) return close();
     read_available();
   });
@@ -51,16 +51,17 @@ void WebSocketSession::read_frames() {
 void WebSocketSession::read_available() {
   std::array<char, 4096> buffer;
   for (std::size_t reads = 0; reads < limits::max_reads_per_wake; ++reads) {
-    const ssize_t n = ::recv(socket_.native_handle(), buffer.data(), buffer.size(), MSG_DONTWAIT);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return close();
-    if (n < 0) return read_frames();
+    boost::system::error_code ec;
+    const std::size_t n = link_.read_now(boost::asio::buffer(buffer), ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::interrupted) return read_frames();
+    if (ec) return close();
     heard_ = true;
     if (draining_) continue;  // after our close, what the client still sends is read and dropped
-    std::string_view in(buffer.data(), static_cast<std::size_t>(n));
+    std::string_view in(buffer.data(), n);
     while (!in.empty()) answer(reader_.next(in));
     if (closed()) return;
   }
-  boost::asio::post(socket_.get_executor(), [self = shared_from_this(), this] {
+  boost::asio::post(link_.socket().get_executor(), [self = shared_from_this(), this] {
     if (!closed()) read_available();
   });
 }
@@ -110,8 +111,7 @@ std::string WebSocketSession::goodbye() { return close_frame(going_away); }
 // bytes would reset the connection, and the client could lose the close frame.
 void WebSocketSession::said_goodbye() {
   draining_ = true;
-  boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  link_.shutdown_send();
   timer_.cancel();
   timer_.expires_after(state_.options().ws_handshake_timeout);
   timer_.async_wait([self = shared_from_this(), this](boost::system::error_code ec) {

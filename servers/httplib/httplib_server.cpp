@@ -12,12 +12,26 @@
 #include "servers/httplib/httplib_exchange.hpp"
 #include "servers/limits.hpp"
 #include "servers/router.hpp"
+#include "servers/tls_context.hpp"
 
 namespace pushbench {
+namespace {
+
+// cpp-httplib's own TLS server when --tls asks for it, set up as the event-loop backend's.
+std::unique_ptr<httplib::Server> make_http_server(SharedState& state) {
+  const TlsOptions& tls = state.options().tls;
+  if (!tls.enabled()) return std::make_unique<httplib::Server>();
+  return std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
+    configure_tls(ctx, tls, state.stats());
+    return true;
+  });
+}
+
+}  // namespace
 
 HttplibServer::HttplibServer(ServerOptions options)
     : state_(std::move(options)),
-      http_(std::make_unique<httplib::Server>()),
+      http_(make_http_server(state_)),
       signals_(ioc_, SIGINT, SIGTERM),
       stop_retry_(ioc_),
       publisher_(ioc_.get_executor(), state_) {

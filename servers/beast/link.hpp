@@ -1,0 +1,117 @@
+#pragma once
+#include <openssl/ssl.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <memory>
+#include <utility>
+
+#include "core/write_at_once.hpp"
+#include "servers/beast/peer_state.hpp"
+
+namespace pushbench {
+
+// A connection's bytes after accept: the TCP socket, or TLS over it. TLS is OpenSSL on the same
+// non-blocking socket (as nginx runs it), with no buffers of ours, so a session reads and writes
+// either the same way: a write goes out at once when the socket has room, and only a full socket
+// or a missing record is waited for.
+class Link {
+ public:
+  using tcp = boost::asio::ip::tcp;
+
+  explicit Link(tcp::socket socket, SSL_CTX* tls = nullptr);
+
+  bool tls() const { return ssl_ != nullptr; }
+  tcp::socket& socket() { return socket_; }
+
+  // TLS: the server's side of the handshake, then `done(error)`. Plain: `done({})` at once.
+  template <typename Handler>
+  void handshake(Handler done) {
+    if (!ssl_) return done(boost::system::error_code{});
+    until_done([this] { return SSL_do_handshake(ssl_.get()); },
+               [done = std::move(done)](boost::system::error_code ec, int) mutable { done(ec); });
+  }
+
+  // Reads what comes next into `buffer`: Asio's own read for TCP (it registers nothing with epoll
+  // when it waits), OpenSSL's for TLS.
+  template <typename Handler>
+  void async_read_some(boost::asio::mutable_buffer buffer, Handler done) {
+    if (!ssl_) return socket_.async_read_some(buffer, std::move(done));
+    until_done(
+        [this, buffer] {
+          std::size_t n = 0;
+          return SSL_read_ex(ssl_.get(), buffer.data(), buffer.size(), &n) == 1 ? static_cast<int>(n) : -1;
+        },
+        [done = std::move(done)](boost::system::error_code ec, int n) mutable {
+          done(ec, ec ? 0 : static_cast<std::size_t>(n));
+        });
+  }
+
+  // What is there now, without waiting: bytes; 0 with would_block when nothing is; eof or another
+  // error when the connection is gone.
+  std::size_t read_now(boost::asio::mutable_buffer buffer, boost::system::error_code& ec);
+
+  // Calls `done(error)` when read_now() may have bytes: at once when TLS holds some already.
+  template <typename Handler>
+  void wait_readable(Handler done) {
+    if (ssl_ && SSL_has_pending(ssl_.get())) {
+      return boost::asio::post(socket_.get_executor(), [done = std::move(done)]() mutable { done({}); });
+    }
+    socket_.async_wait(tcp::socket::wait_read, std::move(done));
+  }
+
+  // As much of `buffers` as the socket takes now (see write_at_once).
+  FirstWrite write_now(Buffers buffers);
+
+  // The rest after `sent` bytes, when the socket takes it; `done(error, bytes written in all)`.
+  // `buffers` must outlive the write.
+  template <typename Handler>
+  void write_rest(Buffers buffers, std::size_t sent, Handler done) {
+    if (!ssl_) return pushbench::write_rest(socket_, buffers, sent, std::move(done));
+    // A write before the handshake (a 503 at accept) makes OpenSSL shake hands first: it may want to read.
+    socket_.async_wait(write_wants_read_ ? tcp::socket::wait_read : tcp::socket::wait_write,
+                       [this, buffers, sent, done = std::move(done)](boost::system::error_code ec) mutable {
+                         if (ec) return done(ec, sent);
+                         const FirstWrite more = write_tls(buffers, sent);
+                         if (more.error || more.complete) return done(more.error, more.sent);
+                         write_rest(buffers, more.sent, std::move(done));
+                       });
+  }
+
+  // Whether a client the server is not reading from is still there (see peer_state.hpp).
+  PeerState peer_state();
+  void shutdown_send();  // TLS: a close_notify first
+  void cancel();         // the waits in progress
+  void close();
+
+ private:
+  struct SslDeleter {
+    void operator()(SSL* ssl) const { SSL_free(ssl); }
+  };
+
+  // Runs `attempt` (an OpenSSL call on the non-blocking socket, > 0 when it succeeded) until it
+  // stops asking for the socket, waiting in between for what it asks; then `done(error, result)`.
+  template <typename Attempt, typename Handler>
+  void until_done(Attempt attempt, Handler done) {
+    const int result = attempt();
+    if (result > 0) return done(boost::system::error_code{}, result);
+    const int reason = SSL_get_error(ssl_.get(), result);
+    if (reason != SSL_ERROR_WANT_READ && reason != SSL_ERROR_WANT_WRITE) return done(failure(reason), 0);
+    socket_.async_wait(reason == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write,
+                       [this, attempt, done = std::move(done)](boost::system::error_code ec) mutable {
+                         if (ec) return done(ec, 0);
+                         until_done(std::move(attempt), std::move(done));
+                       });
+  }
+
+  // From byte `from` of `buffers` on, until all is written or the socket is full.
+  FirstWrite write_tls(Buffers buffers, std::size_t from);
+  // OpenSSL's reason as an error: eof for a close_notify, and the thread's error queue emptied.
+  static boost::system::error_code failure(int reason);
+
+  tcp::socket socket_;
+  std::unique_ptr<SSL, SslDeleter> ssl_;
+  bool write_wants_read_ = false;  // the last TLS write stopped for want of the client's bytes
+};
+
+}  // namespace pushbench
