@@ -1,5 +1,7 @@
 #include "clients/client_options.hpp"
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "clients/limits.hpp"
@@ -16,15 +18,17 @@ namespace {
   std::exit(2);
 }
 
-// http://HOST[:PORT][/PREFIX]; ws:// is taken as the same server.
+// http[s]://HOST[:PORT][/PREFIX]; ws:// and wss:// are taken as the same server.
 void parse_url(ClientOptions& o) {
   std::string_view rest = o.url;
-  if (rest.starts_with("http://"))
-    rest.remove_prefix(7);
-  else if (rest.starts_with("ws://"))
-    rest.remove_prefix(5);
-  else
-    fail("--url: '" + o.url + "' must start with http:// (https is not supported)");
+  const auto scheme_end = rest.find("://");
+  const std::string_view scheme = rest.substr(0, scheme_end);
+  if (scheme_end == std::string_view::npos ||
+      (scheme != "http" && scheme != "ws" && scheme != "https" && scheme != "wss"))
+    fail("--url: '" + o.url + "' must start with http://, https://, ws:// or wss://");
+  rest.remove_prefix(scheme_end + 3);
+  o.tls = scheme == "https" || scheme == "wss";
+  o.port = o.tls ? 443 : 80;
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   o.prefix = slash == std::string_view::npos ? "" : std::string(rest.substr(slash));
@@ -63,6 +67,7 @@ ClientOptions parse_client_options(int argc, char** argv) {
     }
   }
 
+  std::string resumption = "on";
   Flags flags("pushbench-client", "--technique T --url URL [flags]");
   flags.text("technique", &o.technique, "push technique to subscribe with (required)", names)
       .text("url", &o.url, "server base URL, like http://127.0.0.1:8080 (required)")
@@ -89,7 +94,13 @@ ClientOptions parse_client_options(int argc, char** argv) {
             client_limits::max_connections)
       .uint("send-size", &o.send_size,
             "with --send-rate: bytes of each message, websocket-shootout's with padding (65 without)",
-            client_limits::min_send_size, client_limits::max_send_size);
+            client_limits::min_send_size, client_limits::max_send_size)
+      .text(
+          "tls-verify", &o.tls_verify,
+          "https: check the server's certificate against the system's CAs (system), a CA file (its path), or not (off)")
+      .text("tls-max-version", &o.tls_max_version, "https: newest TLS version offered", {"1.2", "1.3"})
+      .text("tls-resumption", &resumption, "https: a reconnect resumes the TLS session of the connection before",
+            {"on", "off"});
   bool list_techniques = false, list_metrics = false, json = false;
   flags
       .toggle("list-techniques", &list_techniques,
@@ -108,6 +119,9 @@ ClientOptions parse_client_options(int argc, char** argv) {
   if (o.send_rate > 0 && o.technique == "socketio")
     fail("--send-rate: not with socketio (its messages are Engine.IO packets)");
   parse_url(o);
+  o.tls_resumption = resumption == "on";
+  if (o.tls_verify != "off" && o.tls_verify != "system" && access(o.tls_verify.c_str(), R_OK) != 0)
+    fail("--tls-verify: '" + o.tls_verify + "' is not off, system, or a readable CA file");
   return o;
 }
 

@@ -26,7 +26,13 @@ struct ClientOptions {
   std::uint64_t senders = 0;            // how many connections send; 0 = all
   std::uint64_t send_size = 65;         // bytes of each message: websocket-shootout's, no padding
 
-  // From the URL: http://HOST:PORT[/PREFIX]
+  // TLS, for https:// (and wss://) URLs.
+  std::string tls_verify = "system";  // off, system (the system's CAs), or a CA file
+  std::string tls_max_version = "1.3";
+  bool tls_resumption = true;  // a reconnect offers the session (ticket) of the connection before
+
+  // From the URL: http[s]://HOST:PORT[/PREFIX]
+  bool tls = false;
   std::string host;
   std::uint16_t port = 80;
   std::string prefix;

@@ -65,15 +65,38 @@ void Connection::open() {
   opened_before_ = true;
   if (Trace* trace = tap().trace) trace->note("connect");
   connect_started_ns_ = monotonic_ns();
-  boost::beast::tcp_stream& tcp = new_stream();
-  tcp.expires_after(worker_.options().timeout);
-  tcp.async_connect(worker_.endpoint(), [self = shared_from_this(), this, &tcp](boost::system::error_code ec) {
+  if (wire_ && worker_.options().tls_resumption) {
+    if (SslSession session = wire_->resumable_session()) tls_session_ = std::move(session);
+  }
+  Wire& wire = new_stream();
+  wire_ = &wire;
+  wire.prepare_tls(worker_.options().host, tls_session_.get());
+  wire.tcp().expires_after(worker_.options().timeout);  // for the TLS handshake too
+  wire.tcp().async_connect(worker_.endpoint(), [self = shared_from_this(), this, &wire](boost::system::error_code ec) {
     if (ec) {
       if (!finished_) ++worker_.metrics().connect_errors;
       return fail(classify(ec));
     }
     boost::system::error_code ignored;
-    tcp.socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    wire.socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    on_connected(wire);
+  });
+}
+
+void Connection::on_connected(Wire& wire) {
+  const std::int64_t connected_ns = monotonic_ns();
+  worker_.metrics().tcp_connect.record(connected_ns - connect_started_ns_);
+  if (!wire.tls()) return on_open();
+  wire.async_handshake([self = shared_from_this(), this, &wire, connected_ns](boost::system::error_code ec) {
+    if (ec) {
+      if (!finished_) ++worker_.metrics().connect_errors;
+      return fail(classify(ec));
+    }
+    Metrics& m = worker_.metrics();
+    m.tls_handshake.record(monotonic_ns() - connected_ns);
+    ++m.tls_handshakes;
+    m.tls_resumed += wire.resumed() ? 1 : 0;
+    ++m.tls_versions[std::string(wire.tls_version())];
     on_open();
   });
 }
@@ -140,9 +163,10 @@ ErrorKind Connection::classify(const boost::system::error_code& ec) {
   if (ec == boost::beast::error::timeout) return ErrorKind::timeout;
   if (ec == boost::asio::error::eof || ec == boost::asio::error::connection_reset ||
       ec == boost::beast::http::error::end_of_stream || ec == boost::beast::http::error::partial_message ||
-      ec == boost::beast::websocket::error::closed) {
+      ec == boost::beast::websocket::error::closed || ec == boost::asio::ssl::error::stream_truncated) {
     return ErrorKind::closed;
   }
+  if (ec.category() == boost::asio::error::get_ssl_category()) return ErrorKind::protocol;  // a failed handshake
   return ErrorKind::other;
 }
 

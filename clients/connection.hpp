@@ -1,12 +1,12 @@
 #pragma once
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
 
 #include "clients/sender.hpp"
 #include "clients/upstream.hpp"
+#include "clients/wire.hpp"
 #include "clients/worker.hpp"
 #include "core/event_fields.hpp"
 
@@ -26,8 +26,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void finish();
 
  protected:
-  // A fresh stream for a new connection attempt; returns its TCP layer, to connect.
-  virtual boost::beast::tcp_stream& new_stream() = 0;
+  // A fresh stream for a new connection attempt, made with new_wire(); returns it, to connect.
+  virtual Wire& new_stream() = 0;
   virtual void on_open() = 0;
   virtual void close_politely() {}
   // One message of the broadcast workload: by default a POST /publish on the connection's
@@ -43,6 +43,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   static ErrorKind classify(const boost::system::error_code& ec);
 
   WireTap tap() { return worker_.tap_for(index_); }
+  // Constructor arguments of this connection's Wire: its tap, the loop, TLS when the URL is https.
+  std::tuple<WireTap, boost::asio::io_context&, boost::asio::ssl::context*> new_wire() {
+    return {tap(), worker_.ioc(), worker_.tls()};
+  }
   std::optional<std::uint64_t> last_seq() const { return have_seq_ ? std::optional(last_seq_) : std::nullopt; }
   std::string host_header() const;
   // The technique's endpoint (from the technique table) under the URL's prefix, with `query`.
@@ -60,10 +64,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   void open();
+  void on_connected(Wire& wire);
 
   std::optional<Sender> sender_;        // with --send-rate, on the connections that send
   std::shared_ptr<Upstream> upstream_;  // their POSTs, for techniques that only receive
   boost::asio::steady_timer retry_timer_;
+  Wire* wire_ = nullptr;  // the stream of the last attempt, whose TLS session the next one resumes
+  SslSession tls_session_;
   std::int64_t connect_started_ns_ = 0;
   std::int64_t lost_ns_ = 0;  // when an established connection was lost, until an event arrives again
   std::uint64_t last_seq_ = 0;

@@ -33,12 +33,14 @@ class CountingStream {
  public:
   using executor_type = typename Next::executor_type;
   using next_layer_type = Next;
+  using lowest_layer_type = typename Next::socket_type;  // what Asio's TLS stream asks of a layer
 
   template <typename... Args>
   explicit CountingStream(WireTap tap, Args&&... args) : next_(std::forward<Args>(args)...), tap_(tap) {}
 
   executor_type get_executor() noexcept { return next_.get_executor(); }
   Next& next_layer() noexcept { return next_; }
+  lowest_layer_type& lowest_layer() noexcept { return next_.socket(); }
   const WireTap& tap() const noexcept { return tap_; }
 
   template <typename Buffers, typename Token>

@@ -22,6 +22,12 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
+// The TLS version every handshake agreed on; "mixed" when they differ, "" without TLS.
+std::string tls_version(const Metrics::Counts& versions) {
+  if (versions.size() > 1) return "mixed";
+  return versions.empty() ? "" : versions.begin()->first;
+}
+
 double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
 using M = Metrics;
@@ -46,6 +52,10 @@ const ResultField schema[] = {
     {"errors_by_kind.closed", "errors", Merge::sum, &M::closed_errors},
     {"errors_by_kind.other", "errors", Merge::sum, &M::other_errors},
     {"reconnects", "connections", Merge::sum, &M::reconnects},
+    {"tls_handshakes", "connections", Merge::sum, &M::tls_handshakes},
+    {"tls_resumed", "connections", Merge::sum, &M::tls_resumed},
+    {"tls_versions", "connections", Merge::sum_map, &M::tls_versions},
+    {"tls_version", "", Merge::same, {}, [](R r) { return quoted(tls_version(r.total.tls_versions)); }},
     {"events_received", "events", Merge::sum, &M::events_received},
     {"gaps", "events", Merge::sum, &M::gaps},
     {"duplicates", "events", Merge::sum, &M::duplicates},
@@ -73,10 +83,14 @@ const ResultField schema[] = {
      "events_received/duration_s"},
     {"latency_ns", "ns", Merge::summary, &M::latency, nullptr, "latency_histogram"},
     {"connect_ns", "ns", Merge::summary, &M::connect, nullptr, "connect_histogram"},
+    {"tcp_connect_ns", "ns", Merge::summary, &M::tcp_connect, nullptr, "tcp_connect_histogram"},
+    {"tls_handshake_ns", "ns", Merge::summary, &M::tls_handshake, nullptr, "tls_handshake_histogram"},
     {"resume_ns", "ns", Merge::summary, &M::resume, nullptr, "resume_histogram"},
     {"round_trip_ns", "ns", Merge::summary, &M::round_trip, nullptr, "round_trip_histogram"},
     {"latency_histogram", "ns", Merge::histogram, &M::latency},
     {"connect_histogram", "ns", Merge::histogram, &M::connect},
+    {"tcp_connect_histogram", "ns", Merge::histogram, &M::tcp_connect},
+    {"tls_handshake_histogram", "ns", Merge::histogram, &M::tls_handshake},
     {"resume_histogram", "ns", Merge::histogram, &M::resume},
     {"round_trip_histogram", "ns", Merge::histogram, &M::round_trip},
     // The client's own load: when it saturates, the figures measure the client.

@@ -43,15 +43,20 @@ struct Metrics {
   std::uint64_t protocol_errors = 0;
   std::uint64_t closed_errors = 0;  // the server ended a connection the technique keeps open
   std::uint64_t other_errors = 0;
+  // TLS handshakes (https), full or resumed, and of them the resumed ones.
+  std::uint64_t tls_handshakes = 0;
+  std::uint64_t tls_resumed = 0;
   Histogram latency;
-  Histogram connect;
-  Histogram resume;  // from a lost connection to the first event after it
+  Histogram connect;        // from the connect to the first moment events can arrive
+  Histogram tcp_connect;    // of it, TCP's handshake
+  Histogram tls_handshake;  // and then TLS's
+  Histogram resume;         // from a lost connection to the first event after it
   Histogram round_trip;
   using Counts = std::map<std::string, std::uint64_t, std::less<>>;
-  Counts events_by_type;  // events counted by name (--event-types on the server)           // from when a message of
-                          // ours was due to its return as an event
-  double cpu_s = 0;       // CPU time of the threads in the window, summed
-  double window_s = 0;    // the window's wall time
+  Counts events_by_type;          // events counted by name (--event-types on the server)
+  Counts tls_versions;            // handshakes by the TLS version agreed
+  double cpu_s = 0;               // CPU time of the threads in the window, summed
+  double window_s = 0;            // the window's wall time
   double loop_lag_max_s = 0;      // the worst delay of an event loop's own timer in the window
   double busiest_thread_cpu = 0;  // the highest share of a core one thread used in the window
 

@@ -12,14 +12,14 @@ namespace {
 constexpr std::size_t read_chunk = 4096;
 }
 
-boost::beast::tcp_stream& PollConnection::new_stream() {
+Wire& PollConnection::new_stream() {
   on_new_connection();
   open_ = false;
   buffer_.clear();
   if (!deadline_) deadline_.emplace(worker_.ioc().get_executor());  // one for the connection's life
   deadline_->cancel();
-  wire_.emplace(tap(), worker_.ioc());
-  return wire_->next_layer();
+  std::apply([this](auto&&... args) { wire_.emplace(args...); }, new_wire());
+  return *wire_;
 }
 
 void PollConnection::on_open() {
@@ -57,16 +57,13 @@ void PollConnection::send() {
   });
   request_buffer_ = boost::asio::const_buffer(request_.data(), request_.size());
   const Buffers request(&request_buffer_, 1);
-  const FirstWrite first = write_at_once(socket(), request);
-  account(wire_->tap(), true, request_buffer_, first.sent);
+  const FirstWrite first = wire_->write_now(request);
   if (first.error) return on_response(first.error);
   if (first.complete) return read_answer();
-  write_rest(socket(), request, first.sent,
-             [self = shared_from_this(), this, before = first.sent](boost::system::error_code ec, std::size_t bytes) {
-               account(wire_->tap(), true, request_buffer_ + before, bytes - before);
-               if (ec) return on_response(ec);
-               read_answer();
-             });
+  wire_->write_rest(request, first.sent, [self = shared_from_this(), this](boost::system::error_code ec, std::size_t) {
+    if (ec) return on_response(ec);
+    read_answer();
+  });
 }
 
 void PollConnection::read_answer() {
@@ -80,17 +77,15 @@ void PollConnection::parse_buffered() {
   if (const boost::system::error_code ec = pushbench::parse_buffered(*parser_, buffer_)) return on_response(ec);
   if (parser_->is_done()) return on_response({});
   const auto space = buffer_.prepare(read_chunk);
-  socket().async_read_some(space,
-                           [self = shared_from_this(), this, space](boost::system::error_code ec, std::size_t n) {
-                             account(wire_->tap(), false, space, n);
-                             if (ec == boost::asio::error::eof && parser_->got_some()) {
-                               parser_->put_eof(ec);  // an answer that ends with its connection
-                               if (!ec) return on_response({});
-                             }
-                             if (ec) return on_response(ec);
-                             buffer_.commit(n);
-                             parse_buffered();
-                           });
+  wire_->read_some_now(space, [self = shared_from_this(), this](boost::system::error_code ec, std::size_t n) {
+    if (ec == boost::asio::error::eof && parser_->got_some()) {
+      parser_->put_eof(ec);  // an answer that ends with its connection
+      if (!ec) return on_response({});
+    }
+    if (ec) return on_response(ec);
+    buffer_.commit(n);
+    parse_buffered();
+  });
 }
 
 void PollConnection::on_response(boost::system::error_code ec) {

@@ -37,15 +37,15 @@ class PollConnection : public Connection {
   std::optional<std::uint64_t> cursor_;  // `next` of the last answer
 
  private:
-  boost::beast::tcp_stream& new_stream() override;
+  Wire& new_stream() override;
   void on_open() override;
   void send();
   void read_answer();
   void parse_buffered();
   void on_response(boost::system::error_code ec);
-  boost::asio::ip::tcp::socket& socket() { return wire_->next_layer().socket(); }
+  boost::asio::ip::tcp::socket& socket() { return wire_->socket(); }
 
-  std::optional<WireStream> wire_;  // connects; then its socket is used directly, counted the same
+  std::optional<Wire> wire_;
   std::optional<Deadline> deadline_;
   bool open_ = false;
   bool fresh_ = false;

@@ -4,12 +4,12 @@ namespace pushbench {
 
 namespace http = boost::beast::http;
 
-boost::beast::tcp_stream& StreamConnection::new_stream() {
-  wire_.emplace(tap(), worker_.ioc());
+Wire& StreamConnection::new_stream() {
+  std::apply([this](auto&&... args) { wire_.emplace(args...); }, new_wire());
   buffer_.clear();
   parser_.emplace();
   parser_->body_limit(boost::none);  // the stream has no end
-  return wire_->next_layer();
+  return *wire_;
 }
 
 void StreamConnection::on_open() {
@@ -35,7 +35,7 @@ void StreamConnection::on_header(boost::system::error_code ec) {
   if (!response[http::field::content_type].starts_with(content_type())) return fail(ErrorKind::protocol);
   on_stream_start();
   established();
-  wire_->next_layer().expires_never();  // a stream may be quiet for as long as nothing is published
+  wire_->tcp().expires_never();  // a stream may be quiet for as long as nothing is published
   if (parser_->chunked() || parser_->content_length()) return read_body();
   // A body that runs until the connection closes has no framing to undo: what the socket gives
   // is the body, read straight from it (after what came with the head).
@@ -47,13 +47,11 @@ void StreamConnection::on_header(boost::system::error_code ec) {
 
 void StreamConnection::read_raw_body() {
   const auto space = boost::asio::buffer(chunk_);
-  wire_->next_layer().socket().async_read_some(
-      space, [self = shared_from_this(), this, space](boost::system::error_code ec, std::size_t n) {
-        account(wire_->tap(), false, space, n);
-        if (n > 0) on_body(std::string_view(chunk_.data(), n));
-        if (ec) return fail(ErrorKind::closed, reconnect_delay());
-        read_raw_body();
-      });
+  wire_->read_some_now(space, [self = shared_from_this(), this](boost::system::error_code ec, std::size_t n) {
+    if (n > 0) on_body(std::string_view(chunk_.data(), n));
+    if (ec) return fail(ErrorKind::closed, reconnect_delay());
+    read_raw_body();
+  });
 }
 
 void StreamConnection::read_body() {

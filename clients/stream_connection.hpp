@@ -25,13 +25,13 @@ class StreamConnection : public Connection {
   virtual std::chrono::nanoseconds reconnect_delay() const { return worker_.options().reconnect_delay; }
 
  private:
-  boost::beast::tcp_stream& new_stream() override;
+  Wire& new_stream() override;
   void on_open() override;
   void on_header(boost::system::error_code ec);
   void read_body();      // through the parser: chunked, or of a known length
   void read_raw_body();  // until the connection closes
 
-  std::optional<WireStream> wire_;
+  std::optional<Wire> wire_;
   boost::beast::flat_buffer buffer_;
   boost::beast::http::request<boost::beast::http::empty_body> request_;
   std::optional<boost::beast::http::response_parser<boost::beast::http::buffer_body>> parser_;

@@ -1,7 +1,5 @@
 #include "clients/upstream.hpp"
 
-#include <boost/beast/core/tcp_stream.hpp>
-
 #include "clients/limits.hpp"
 #include "clients/worker.hpp"
 
@@ -26,24 +24,29 @@ void Upstream::connect() {
   if (connecting_) return;
   connecting_ = true;
   ++generation_;
-  stream_.emplace(tap_, worker_.ioc());
-  stream_->next_layer().expires_after(worker_.options().timeout);
-  stream_->next_layer().async_connect(
-      worker_.endpoint(), [self = shared_from_this(), this](boost::system::error_code ec) {
-        connecting_ = false;
-        if (ec || closed_) {  // what waited for this connection is lost; the next message tries again
-          lose(pending_requests_);
-          pending_.clear();
-          pending_requests_ = 0;
-          return fail();
-        }
-        stream_->next_layer().expires_never();
-        boost::system::error_code ignored;
-        stream_->next_layer().socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
-        connected_ = true;
-        buffer_.clear();
-        write_next();
-      });
+  stream_.emplace(tap_, worker_.ioc(), worker_.tls());
+  stream_->prepare_tls(worker_.options().host, nullptr);
+  stream_->tcp().expires_after(worker_.options().timeout);
+  stream_->tcp().async_connect(worker_.endpoint(), [self = shared_from_this(), this](boost::system::error_code ec) {
+    if (ec) return connected(ec);
+    boost::system::error_code ignored;
+    stream_->socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+    stream_->async_handshake([self, this](boost::system::error_code handshake_ec) { connected(handshake_ec); });
+  });
+}
+
+void Upstream::connected(boost::system::error_code ec) {
+  connecting_ = false;
+  if (ec || closed_) {  // what waited for this connection is lost; the next message tries again
+    lose(pending_requests_);
+    pending_.clear();
+    pending_requests_ = 0;
+    return fail();
+  }
+  stream_->tcp().expires_never();
+  connected_ = true;
+  buffer_.clear();
+  write_next();
 }
 
 void Upstream::write_next() {
@@ -96,7 +99,7 @@ void Upstream::fail() {
   ++generation_;
   if (stream_) {
     boost::system::error_code ignored;
-    stream_->next_layer().socket().close(ignored);
+    stream_->socket().close(ignored);
   }
 }
 
@@ -108,7 +111,7 @@ void Upstream::close() {
   closed_ = true;
   if (stream_) {
     boost::system::error_code ignored;
-    stream_->next_layer().socket().close(ignored);
+    stream_->socket().close(ignored);
   }
 }
 

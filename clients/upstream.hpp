@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "clients/counting_stream.hpp"
+#include "clients/wire.hpp"
 
 namespace pushbench {
 
@@ -25,6 +25,7 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
 
  private:
   void connect();
+  void connected(boost::system::error_code ec);
   void write_next();
   void read_answers();
   void fail();
@@ -34,7 +35,7 @@ class Upstream : public std::enable_shared_from_this<Upstream> {
   WireTap tap_;
   std::string host_;
   std::string target_;
-  std::optional<WireStream> stream_;
+  std::optional<Wire> stream_;
   bool connecting_ = false;
   bool connected_ = false;
   bool writing_ = false;

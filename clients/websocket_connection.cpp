@@ -6,18 +6,18 @@ namespace pushbench {
 
 namespace websocket = boost::beast::websocket;
 
-boost::beast::tcp_stream& WebSocketConnection::new_stream() {
-  ws_.emplace(tap(), worker_.ioc());
+Wire& WebSocketConnection::new_stream() {
+  std::apply([this](auto&&... args) { ws_.emplace(args...); }, new_wire());
   buffer_.clear();
   outgoing_.clear();
   writing_ = false;
   upgraded_ = false;
   ++generation_;
-  return ws_->next_layer().next_layer();
+  return ws_->next_layer();
 }
 
 void WebSocketConnection::on_open() {
-  ws_->next_layer().next_layer().expires_never();  // the websocket timeouts take over
+  ws_->next_layer().tcp().expires_never();  // the websocket timeouts take over
   auto timeouts = websocket::stream_base::timeout::suggested(boost::beast::role_type::client);
   timeouts.handshake_timeout = worker_.options().timeout;
   ws_->set_option(timeouts);

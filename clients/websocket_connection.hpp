@@ -26,13 +26,13 @@ class WebSocketConnection : public Connection {
   void send_message(std::string text) override;
 
  private:
-  boost::beast::tcp_stream& new_stream() override;
+  Wire& new_stream() override;
   void on_open() override;
   void close_politely() override;
   void read_next();
   void write_next();
 
-  std::optional<boost::beast::websocket::stream<WireStream>> ws_;
+  std::optional<boost::beast::websocket::stream<Wire>> ws_;
   boost::beast::flat_buffer buffer_;
   std::deque<std::string> outgoing_;
   bool writing_ = false;

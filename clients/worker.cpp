@@ -5,6 +5,7 @@
 #include "clients/connection.hpp"
 #include "clients/limits.hpp"
 #include "clients/techniques/technique.hpp"
+#include "clients/wire.hpp"
 
 namespace pushbench {
 namespace {
@@ -35,6 +36,7 @@ Worker::Worker(const ClientOptions& options, const ClientTechnique& technique, b
       first_index_(first_index),
       count_(count),
       trace_(trace),
+      tls_(make_client_tls(options)),
       ramp_timer_(ioc_),
       window_timer_(ioc_),
       lag_timer_(ioc_) {

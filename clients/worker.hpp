@@ -1,6 +1,7 @@
 #pragma once
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
@@ -36,6 +37,7 @@ class Worker {
   const ClientOptions& options() const { return options_; }
   const ClientTechnique& technique() const { return technique_; }
   boost::asio::io_context& ioc() { return ioc_; }
+  boost::asio::ssl::context* tls() { return tls_.get(); }  // null: plain TCP
   const boost::asio::ip::tcp::endpoint& endpoint() const { return endpoint_; }
   const Schedule& schedule() const { return schedule_; }
   Metrics& metrics() { return metrics_; }
@@ -56,6 +58,7 @@ class Worker {
   std::size_t first_index_;
   std::size_t count_;
   Trace* trace_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;
   Metrics metrics_;
   bool counting_ = false;
   std::vector<std::shared_ptr<Connection>> connections_;
