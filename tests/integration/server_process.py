@@ -8,6 +8,7 @@ import json
 import os
 import select
 import signal
+import ssl
 import subprocess
 import time
 from pathlib import Path
@@ -36,16 +37,23 @@ class Server:
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         ready, _, _ = select.select([self.proc.stdout], [], [], 30)
         line = self.proc.stdout.readline().decode() if ready else ""
-        if not line.startswith("listening on http://"):
+        if not line.startswith(("listening on http://", "listening on https://")):
             self.proc.kill()
             raise RuntimeError(f"server did not start: {line!r} {self.proc.stderr.read().decode()}")
         self.url = line.split()[-1]
-        self.host, port = self.url.removeprefix("http://").rsplit(":", 1)
+        self.tls = self.url.startswith("https://")
+        self.host, port = self.url.split("://", 1)[1].rsplit(":", 1)
         self.port = int(port)
-        self.ws_url = self.url.replace("http://", "ws://")
+        self.ws_url = self.url.replace("http", "ws", 1)
+
+    def connection(self, timeout=10):
+        """An HTTP connection to the server; over TLS (certificate not checked) when it serves https."""
+        if self.tls:
+            return http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=unverified_tls())
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
 
     def request(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        conn = self.connection()
         try:
             conn.request(method, path, body=body, headers=headers or {})
             response = conn.getresponse()
@@ -79,6 +87,14 @@ class Server:
             code = self.proc.wait()
         self.stderr = self.proc.stderr.read().decode()
         return code
+
+
+def unverified_tls():
+    """A client TLS context that accepts the server's throwaway certificate (--tls self-signed)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def wait_until(predicate, timeout=10.0, interval=0.02):
