@@ -67,7 +67,7 @@ ClientOptions parse_client_options(int argc, char** argv) {
     }
   }
 
-  std::string resumption = "on";
+  std::string resumption = "on", keep_alive = "on";
   Flags flags("pushbench-client", "--technique T --url URL [flags]");
   flags.text("technique", &o.technique, "push technique to subscribe with (required)", names)
       .text("url", &o.url, "server base URL, like http://127.0.0.1:8080 (required)")
@@ -95,6 +95,9 @@ ClientOptions parse_client_options(int argc, char** argv) {
       .uint("send-size", &o.send_size,
             "with --send-rate: bytes of each message, websocket-shootout's with padding (65 without)",
             client_limits::min_send_size, client_limits::max_send_size)
+      .text("keep-alive", &keep_alive,
+            "polling: off sends each poll on a new connection (Connection: close), as clients without keep-alive do",
+            {"on", "off"})
       .text(
           "tls-verify", &o.tls_verify,
           "https: check the server's certificate against the system's CAs (system), a CA file (its path), or not (off)")
@@ -120,6 +123,7 @@ ClientOptions parse_client_options(int argc, char** argv) {
     fail("--send-rate: not with socketio (its messages are Engine.IO packets)");
   parse_url(o);
   o.tls_resumption = resumption == "on";
+  o.keep_alive = keep_alive == "on";
   if (o.tls_verify != "off" && o.tls_verify != "system" && access(o.tls_verify.c_str(), R_OK) != 0)
     fail("--tls-verify: '" + o.tls_verify + "' is not off, system, or a readable CA file");
   return o;

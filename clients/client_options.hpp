@@ -25,6 +25,7 @@ struct ClientOptions {
   double send_rate = 0;                 // messages/s each sending connection publishes (broadcast workload)
   std::uint64_t senders = 0;            // how many connections send; 0 = all
   std::uint64_t send_size = 65;         // bytes of each message: websocket-shootout's, no padding
+  bool keep_alive = true;               // polls: off asks the server to close after each answer
 
   // TLS, for https:// (and wss://) URLs.
   std::string tls_verify = "system";  // off, system (the system's CAs), or a CA file

@@ -36,6 +36,7 @@ void PollConnection::prepare(std::string_view target, std::chrono::nanoseconds t
   request_.clear();
   request_.append(http::to_string(method)).append(" ").append(target).append(" HTTP/1.1\r\nHost: ").append(host_);
   if (!body.empty() || method != http::verb::get) request_.append("\r\nContent-Length: " + std::to_string(body.size()));
+  if (!worker_.options().keep_alive) request_.append("\r\nConnection: close");
   request_.append("\r\n\r\n").append(body);
   timeout_ = timeout;
 }

@@ -27,7 +27,8 @@ def run_document(path):
 
 def key(point):
     return (point["technique"], point["backend"], point["connections"], point["rate"], point["payload"],
-            point["poll_interval_s"], point.get("network", "lan"), point.get("payload_kind", "text"))
+            point["poll_interval_s"], point.get("network", "lan"), point.get("payload_kind", "text"),
+            point.get("tls", False))
 
 
 def verdict(metric, base, new, threshold):

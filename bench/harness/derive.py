@@ -16,6 +16,12 @@ METRICS = {
     "latency_mean_ms": ("delivery latency, mean", "lower"),
     "connect_p50_ms": ("connect time, median", "lower"),
     "connect_p99_ms": ("connect time, 99th percentile", "lower"),
+    "tcp_connect_p50_ms": ("of the connect time, TCP's handshake, median", "lower"),
+    "tls_handshake_p50_ms": ("of the connect time, the TLS handshake after TCP's, median", "lower"),
+    "tls_handshake_p99_ms": ("of the connect time, the TLS handshake after TCP's, 99th percentile", "lower"),
+    "tls_resumed_ratio": ("TLS handshakes that resumed a session (reconnects with a ticket)", None),
+    "server_cpu_us_per_connect": ("server CPU per connection made: what it spent before the window beyond its "
+                                  "steady rate, over the connections (TCP accept, TLS handshake, HTTP)", "lower"),
     "server_cpu_us_per_event": ("server CPU time per delivered event", "lower"),
     "server_cpu_x_floor": ("server CPU per event as a multiple of pushbench-floor's on this machine", "lower"),
     "server_cpu_fraction": ("server CPU time over the window's wall time", None),
@@ -59,7 +65,7 @@ METRICS = {
 
 
 def _per(amount, count):
-    return amount / count if count else None
+    return amount / count if count and amount is not None else None
 
 
 def _ms(summary, key):
@@ -89,6 +95,11 @@ def derive(point, client, server):
         "latency_mean_ms": _ms(lat, "mean"),
         "connect_p50_ms": _ms(con, "p50"),
         "connect_p99_ms": _ms(con, "p99"),
+        "tcp_connect_p50_ms": _ms(client.get("tcp_connect_ns"), "p50"),
+        "tls_handshake_p50_ms": _ms(client.get("tls_handshake_ns"), "p50"),
+        "tls_handshake_p99_ms": _ms(client.get("tls_handshake_ns"), "p99"),
+        "tls_resumed_ratio": _per(client.get("tls_resumed", 0), client.get("tls_handshakes", 0)),
+        "server_cpu_us_per_connect": _per(_connect_cpu_s(server), established),
         "server_cpu_us_per_event": _per(server["cpu_s"] * 1e6, events) if sampled else None,
         "server_cpu_x_floor": (_per(server["cpu_s"] * 1e6, events) / point["floor_us_per_event"]
                                if sampled and events and point.get("floor_us_per_event") else None),
@@ -112,6 +123,15 @@ def derive(point, client, server):
         **_network_and_faults(point, client, server),
         **_broadcast(client),
     }
+
+
+def _connect_cpu_s(server):
+    """The server's CPU (µs) before the window beyond what its steady (window) rate accounts for:
+    the cost of the connections made then. Never below zero; noisy when it is small beside the rest."""
+    if server.get("cpu_before_window_s") is None or not server.get("window_s"):
+        return None
+    steady = server["cpu_s"] / server["window_s"]
+    return max(0.0, server["cpu_before_window_s"] - steady * server["before_window_s"]) * 1e6
 
 
 def _broadcast(client):

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import derive, hdr, network, processes, relay, techniques, verify
+from . import derive, hdr, network, processes, relay, techniques, verify, wire
 
 SERVER_START_TIMEOUT = 10.0
 SETTLE = 0.3  # for the server's baseline RSS before any client connects
@@ -32,7 +32,7 @@ def server_argv(build, point, run, external, port=0):
                 point["backend"], "--port", str(port), "--rate", str(point["rate"]), "--payload", str(point["payload"]),
                 "--payload-kind", point.get("payload_kind", "text"),
                 "--max-connections", str(run["max_connections"]), "--sse-retry", f"{run['reconnect_delay']}s",
-                *point.get("server_args", [])]
+                *(["--tls", "self-signed"] if point.get("tls") else []), *point.get("server_args", [])]
     return [arg.format(rate=point["rate"], payload=point["payload"], root=ROOT) for arg in external["command"]]
 
 
@@ -51,7 +51,9 @@ def client_argv(build, point, run, url, connections, out, senders=0):
             "--connections", str(connections), "--duration", f"{run['duration']}s", "--warmup", f"{run['warmup']}s",
             "--poll-interval", f"{point['poll_interval']}s", "--threads", str(run["client_threads"]),
             "--connect-rate", str(run["connect_rate"] / run["client_processes"]),
-            "--reconnect-delay", f"{run['reconnect_delay']}s", "--out", str(out), *sending]
+            "--reconnect-delay", f"{run['reconnect_delay']}s", "--keep-alive", "on" if run["keep_alive"] else "off",
+            "--out", str(out), *sending,
+            *(["--tls-verify", "off"] if wire.is_tls(url) else [])]  # our servers' certificates are made at start
 
 
 def window_times(run, connections):
@@ -203,6 +205,7 @@ def measure(build, point, run, deadline, external=None):
             outs = [Path(tmp) / f"client-{i}.json" for i in range(run["client_processes"])]
             share = shares(point["connections"], len(outs))
             senders = shares(min(run["senders"] or point["connections"], point["connections"]), len(outs))
+            cpu_at_start = processes.cpu_seconds(server.proc.pid) if sampled else None
             started = time.monotonic()
             for i, out in enumerate(outs):
                 if share[i]:
@@ -211,8 +214,8 @@ def measure(build, point, run, deadline, external=None):
                                                    stdout=subprocess.DEVNULL,
                                                    stderr=subprocess.PIPE))
             restart_at = (point.get("faults") or {}).get("server_restart_at")
-            samples = _sample_window(server, started, begin, end, relayed, restart_at) if sampled else \
-                _wait_window(started, end)
+            samples = _sample_window(server, started, begin, end, relayed, restart_at, cpu_at_start) if sampled \
+                else _wait_window(started, end)
             for client in clients:
                 remaining = deadline - time.monotonic()
                 try:
@@ -247,17 +250,19 @@ COUNTERS = ("delivered", "write_calls", "published", "slow_consumers_dropped")
 def _server_counters(url):
     """pushbench-server's counters (COUNTERS), or None from a server without them."""
     try:
-        with urllib.request.urlopen(url + "/stats", timeout=2) as response:
+        with urllib.request.urlopen(url + "/stats", timeout=2,
+                                    context=wire.unverified_tls() if wire.is_tls(url) else None) as response:
             stats = json.loads(response.read())
         return {key: stats[key] for key in COUNTERS}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _sample_window(server, started, begin, end, relayed, restart_at):
-    """Server CPU over the window, RSS at its begin and at its highest, and (from pushbench-server)
-    its counters' growth: events published and delivered, the system calls that wrote them, slow
-    subscribers cut off. A restart mid-window (a fault) adds the first life's share to the second's."""
+def _sample_window(server, started, begin, end, relayed, restart_at, cpu_at_start):
+    """Server CPU over the window (and before it, from the clients' start: their connections), RSS
+    at its begin and at its highest, and (from pushbench-server) its counters' growth: events
+    published and delivered, the system calls that wrote them, slow subscribers cut off. A restart
+    mid-window (a fault) adds the first life's share to the second's."""
     def wait_until(offset):
         delay = started + offset - time.monotonic()
         if delay > 0:
@@ -271,6 +276,7 @@ def _sample_window(server, started, begin, end, relayed, restart_at):
         if relayed:
             relayed.window_begins()
         cpu_begin, counters_begin = life_so_far()
+        cpu_before = cpu_begin - cpu_at_start
         cpu_total, counters_total = 0.0, dict.fromkeys(COUNTERS, 0)
         rss_begin, _ = processes.memory(server.proc.pid)
         rss_max = rss_begin
@@ -289,7 +295,9 @@ def _sample_window(server, started, begin, end, relayed, restart_at):
     except (FileNotFoundError, ProcessLookupError):
         raise RunFailed(f"server died during the run (exit {server.proc.poll()})") from None
     counters = _add_growth(counters_total, counters_begin, counters_end)
-    return {"cpu_s": cpu_total + cpu_end - cpu_begin, "rss_window_begin": rss_begin, "rss_window_max": rss_max,
+    return {"cpu_s": cpu_total + cpu_end - cpu_begin, "window_s": end - begin,
+            "cpu_before_window_s": cpu_before, "before_window_s": begin,
+            "rss_window_begin": rss_begin, "rss_window_max": rss_max,
             **{f"server_{key}": value for key, value in counters.items()}}
 
 
@@ -303,7 +311,8 @@ def _add_growth(total, begin, end):
 def _wait_window(started, end):
     """A server we cannot sample: only wait out the window."""
     time.sleep(max(0.0, started + end - time.monotonic()))
-    return {"cpu_s": None, "rss_window_begin": None, "rss_window_max": None, "rss_peak": None,
+    return {"cpu_s": None, "window_s": None, "cpu_before_window_s": None, "before_window_s": None,
+            "rss_window_begin": None, "rss_window_max": None, "rss_peak": None,
             **{f"server_{key}": None for key in COUNTERS}}
 
 

@@ -111,6 +111,7 @@ SCHEMA = {
         "micro": Bool,
         "relay_threads": _number(int, 1, 64),
         "reconnect_delay": Duration,  # clients' wait before reconnecting, and the SSE retry the server announces
+        "keep_alive": Bool,  # false: every poll on a new connection (and, over TLS, a handshake each)
         # The broadcast workload: `senders` of the connections each publish `send_rate` messages/s
         # of `send_size` bytes (through the technique's way up) and time their round trip.
         "send_rate": _number(float, 0, 1e5),
@@ -126,6 +127,7 @@ SCHEMA = {
         "payload_kind": ListOf(_choice(["text", "binary"])),  # binary: base64 in JSON, binary WebSocket frames
         "poll_interval": ListOf(Duration),
         "network": ListOf(Text),  # a built-in profile or a [network.NAME]; checked in load()
+        "tls": ListOf(Bool),  # https and wss: pushbench-server with --tls self-signed, or a server's https URL
     },
     "ramp": {
         "dimension": _choice(["connections", "rate"]),
@@ -162,12 +164,12 @@ SERVER_SCHEMA = {
 RUN_DEFAULTS = {"warmup": 2.0, "duration": 10.0, "repetitions": 1, "pin": True, "client_threads": 1,
                 "client_processes": 1, "connect_rate": 0.0, "point_timeout": 300.0, "max_connections": 20000,
                 "micro": False, "relay_threads": 1,
-                "reconnect_delay": 1.0, "send_rate": 0.0, "senders": 0, "send_size": 65}
+                "reconnect_delay": 1.0, "keep_alive": True, "send_rate": 0.0, "senders": 0, "send_size": 65}
 SOAK_DEFAULTS = {"subscribers": 100, "churn_per_s": 20.0, "bad_requests_per_s": 5.0, "sample_every": 1.0,
                  "rss_noise_floor": 1 << 20, "history": 1024}
 MATRIX_DEFAULTS = {"technique": None, "backend": ["beast"], "connections": [100], "rate": [10.0],
                    "payload": [64], "payload_kind": ["text"],
-                   "poll_interval": [1.0], "network": ["lan"]}
+                   "poll_interval": [1.0], "network": ["lan"], "tls": [False]}
 
 
 def _check(table, schema, path, errors):
@@ -232,6 +234,8 @@ class Scenario:
             server = self.servers.get(point["backend"])
             if server is not None and point["technique"] not in server["techniques"]:
                 continue
+            if server is not None and point["tls"] != server.get("url", "").startswith("https://"):
+                continue  # a server not ours speaks TLS when its URL says so, and only then
             if server is None and not techniques.served_on(point["technique"], point["backend"]):
                 continue  # a peer protocol, or a technique this backend does not serve
             yield point

@@ -17,7 +17,8 @@ def describe(point):
             f"{point['rate']:g} ev/s {point['payload']} B" +
             (" binary" if point.get("payload_kind") == "binary" else "") +
             (f" poll {point['poll_interval']:g}s" if techniques.polls_on_interval(point["technique"]) else "") +
-            (f" over {point['network']}" if point.get("network", "lan") != "lan" else ""))
+            (f" over {point['network']}" if point.get("network", "lan") != "lan" else "") +
+            (" TLS" if point.get("tls") else ""))
 
 
 def clock(seconds):
@@ -29,7 +30,7 @@ def point_record(point, runs):
     record = {"technique": point["technique"], "backend": point["backend"], "connections": point["connections"],
               "rate": point["rate"], "payload": point["payload"], "payload_kind": point.get("payload_kind", "text"),
               "poll_interval_s": point["poll_interval"],
-              "floor_us_per_event": point.get("floor_us_per_event"), "network": point["network"],
+              "floor_us_per_event": point.get("floor_us_per_event"), "network": point["network"], "tls": point["tls"],
               "network_profile": {**point["network_profile"], "applied_by": "pushbench-relay" if network.needs_relay(
                   point["network_profile"], point["faults"]) else "nothing (loopback as it is)"},
               "faults": point["faults"],

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq,
              "!=": operator.ne}
-FILTER_KEYS = ("technique", "backend", "connections", "rate", "payload")
+FILTER_KEYS = ("technique", "backend", "connections", "rate", "payload", "tls")
 
 
 @dataclass
@@ -23,10 +23,15 @@ class Threshold:
     value: float
 
     def applies_to(self, point):
-        return all(str(point.get(k)) == v or _same_number(point.get(k), v) for k, v in self.filters.items())
+        return all(_text(point.get(k)) == v or _same_number(point.get(k), v) for k, v in self.filters.items())
 
     def check(self, measured):
         return measured is not None and OPERATORS[self.op](measured, self.value)
+
+
+def _text(value):
+    """A point's setting as a filter writes it: tls=true, not True."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _same_number(a, b):

@@ -36,10 +36,9 @@ def _line(ax, key, rows, x, y, scale=1.0, linestyle=None):
     ok = [r for r in rows if r["status"] != "failed" and r.get(y) is not None]
     if not ok:
         return
-    technique, backend = key
+    backend = key[1]
     ax.plot([r[x] for r in ok], [r[y] * scale for r in ok], linestyle or STYLES.get(backend, "-"),
-            color=ok[0]["colour"],
-            marker=MARKERS.get(backend, "o"), label=f"{technique} ({backend})")
+            color=ok[0]["colour"], marker="x" if ok[0]["tls"] else MARKERS.get(backend, "o"), label=label(ok[0]))
     # Rings on the points whose numbers need a caveat.
     for caveat, chosen, edge in (("client saturated", [r for r in ok if r["saturated"]], "black"),
                                  ("delivered < 90%", [r for r in ok if (r.get("delivery_ratio") or 1) < 0.9], "red")):
@@ -95,7 +94,7 @@ def metric_against(rows, out_dir, x, metrics, ylabel, title, name, log_x=True, l
             before = len(ax.lines)
             _line(ax, key, group, x, metric, scale, style)
             if len(metrics) > 1 and len(ax.lines) > before:
-                ax.lines[before].set_label(f"{key[0]} ({key[1]}) {metric.split('_')[-2]}")
+                ax.lines[before].set_label(f"{label(group[0])} {metric.split('_')[-2]}")
     if log_x:
         ax.set_xscale("log")
     if log_y:
@@ -245,6 +244,41 @@ def payload_kinds(rows, out_dir):
                    _failed(rows))
 
 
+TLS_PANELS = (("connect_p50_ms", "connect time, p50 (ms)", 1),
+              ("server_cpu_us_per_connect", "server CPU per connect (µs)", 1),
+              ("memory_per_connection_bytes", "server RSS per connection (KiB)", 1 / 1024),
+              ("server_cpu_us_per_event", "server CPU per event (µs)", 1))
+
+
+def tls_costs(rows, out_dir):
+    """What TLS costs each technique: its points without and with TLS side by side, four measures."""
+    ok = [r for r in rows if r["status"] != "failed"]
+    pairs = {}
+    for row in ok:
+        setting = tuple(row[k] for k in ("order", "technique", "backend", "connections", "rate", "payload",
+                                         "poll_interval_s", "network"))
+        pairs.setdefault(setting, {})[row["tls"]] = row
+    pairs = [(both[False], both[True]) for _, both in sorted(pairs.items()) if len(both) == 2]
+    if not pairs:
+        return None
+    fig, axes = plt.subplots(1, len(TLS_PANELS), figsize=(max(12, 1.2 * len(pairs) * len(TLS_PANELS)), 4.5))
+    positions = range(len(pairs))
+    for ax, (metric, ylabel, scale) in zip(axes, TLS_PANELS):
+        for offset, side, hatch in ((-0.2, 0, None), (0.2, 1, "//")):
+            ax.bar([p + offset for p in positions], [(pair[side].get(metric) or 0) * scale for pair in pairs], 0.4,
+                   color=[pair[side]["colour"] for pair in pairs], hatch=hatch, edgecolor="black",
+                   label="TLS" if side else "plain")
+        if metric == "connect_p50_ms":  # of the TLS bars, the handshake's share
+            ax.bar([p + 0.2 for p in positions], [pair[1].get("tls_handshake_p50_ms") or 0 for pair in pairs], 0.4,
+                   fill=False, edgecolor="red", linewidth=1.5, label="of it, the TLS handshake")
+        ax.set_xticks(positions, [f"{a['technique']}\n{a['backend']}\n{a['connections']}c" for a, _ in pairs],
+                      fontsize=7)
+        ax.set_ylabel(ylabel)
+        ax.grid(True, axis="y", alpha=0.3)
+    axes[0].legend(fontsize=7)
+    return _finish(fig, axes[-1], out_dir, "tls_costs.png", "Plain (left) and TLS (right, hatched)", _failed(rows))
+
+
 def all_figures(rows, out_dir):
     several_counts = len({r["connections"] for r in rows}) > 1
     figures = percentile_spectra(rows, out_dir) + [
@@ -283,5 +317,6 @@ def all_figures(rows, out_dir):
                        "round trip (ms)", "Broadcast: a sender's message back to it, p50 (solid) and p95 (dotted)",
                        "round_trip_vs_connections.png", log_y=True, where=lambda r: r.get("round_trip_p95_ms")),
         payload_kinds(rows, out_dir),
+        tls_costs(rows, out_dir),
     ]
     return [f for f in figures if f]

@@ -34,6 +34,7 @@ def rows(doc):
         row["failures"] = p.get("failures", [])
         row["saturated"] = bool(p.get("client_saturated"))
         row["network"] = p.get("network", "lan")
+        row["tls"] = p.get("tls", False)
         row["payload_kind"] = p.get("payload_kind", "text")
         row["rtt_ms"] = (p.get("network_profile") or {}).get("rtt", 0) * 1000
         row["faults"] = p.get("faults") or {}
@@ -52,12 +53,13 @@ def _median_histogram(point):
 
 
 def label(row):
-    return f"{row['technique']} ({row['backend']})"
+    return f"{row['technique']} ({row['backend']}{', TLS' if row['tls'] else ''})"
 
 
 def over(row):
-    """' over NETWORK' for a point behind a network profile; nothing on loopback as it is."""
-    return f" over {row['network']}" if row["network"] != "lan" else ""
+    """' over NETWORK' for a point behind a network profile, ' TLS' for one over TLS; nothing on
+    loopback as it is."""
+    return (f" over {row['network']}" if row["network"] != "lan" else "") + (" TLS" if row["tls"] else "")
 
 
 def mark(row):
@@ -74,8 +76,8 @@ def mark(row):
     return ", ".join(notes)
 
 
-def series(rows, x, key=lambda r: (r["technique"], r["backend"]), where=lambda r: True):
-    """{(technique, backend): [row, ...] sorted by x} over the rows that pass `where`."""
+def series(rows, x, key=lambda r: (r["technique"], r["backend"], r["tls"]), where=lambda r: True):
+    """{(technique, backend, tls): [row, ...] sorted by x} over the rows that pass `where`."""
     groups = {}
     for row in rows:
         if where(row):

@@ -8,12 +8,14 @@ import json
 import os
 import select
 import signal
-import ssl
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+from harness.wire import unverified_tls  # noqa: E402,F401  (re-exported for the tests)
 BUILD = ROOT / os.environ.get("PUSHBENCH_BUILD", "build")
 SERVER_BIN = BUILD / "bin" / "pushbench-server"
 THREADS = os.environ.get("PUSHBENCH_THREADS", "1")
@@ -87,14 +89,6 @@ class Server:
             code = self.proc.wait()
         self.stderr = self.proc.stderr.read().decode()
         return code
-
-
-def unverified_tls():
-    """A client TLS context that accepts the server's throwaway certificate (--tls self-signed)."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
 
 
 def wait_until(predicate, timeout=10.0, interval=0.02):
