@@ -23,6 +23,7 @@ Wire& PollConnection::new_stream() {
 }
 
 void PollConnection::on_open() {
+  wire_->tcp().expires_never();  // each poll keeps its own deadline (over TLS, reads go through this stream)
   open_ = true;
   fresh_ = true;
   boost::system::error_code ignored;

@@ -1,4 +1,5 @@
 // pushbench-server: the push techniques over one shared event log (docs/spec.md).
+#include <csignal>
 #include <iostream>
 #include <stdexcept>
 
@@ -6,6 +7,8 @@
 
 int main(int argc, char** argv) {
   const pushbench::ServerOptions options = pushbench::parse_server_options(argc, argv);
+  // OpenSSL writes with write(): a client gone mid-write must be an error, not the end of the server.
+  std::signal(SIGPIPE, SIG_IGN);
   for (const pushbench::Backend& backend : pushbench::backends()) {
     if (backend.name != options.backend) continue;
     try {
