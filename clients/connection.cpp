@@ -97,6 +97,7 @@ void Connection::on_connected(Wire& wire) {
     ++m.tls_handshakes;
     m.tls_resumed += wire.resumed() ? 1 : 0;
     ++m.tls_versions[std::string(wire.tls_version())];
+    ++m.tls_ciphers[std::string(wire.tls_cipher())];
     on_open();
   });
 }

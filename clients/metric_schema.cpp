@@ -22,10 +22,11 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
-// The TLS version every handshake agreed on; "mixed" when they differ, "" without TLS.
-std::string tls_version(const Metrics::Counts& versions) {
-  if (versions.size() > 1) return "mixed";
-  return versions.empty() ? "" : versions.begin()->first;
+// The one name every handshake agreed on (a TLS version, a cipher); "mixed" when they differ, ""
+// without TLS.
+std::string agreed(const Metrics::Counts& names) {
+  if (names.size() > 1) return "mixed";
+  return names.empty() ? "" : names.begin()->first;
 }
 
 double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
@@ -55,7 +56,9 @@ const ResultField schema[] = {
     {"tls_handshakes", "connections", Merge::sum, &M::tls_handshakes},
     {"tls_resumed", "connections", Merge::sum, &M::tls_resumed},
     {"tls_versions", "connections", Merge::sum_map, &M::tls_versions},
-    {"tls_version", "", Merge::same, {}, [](R r) { return quoted(tls_version(r.total.tls_versions)); }},
+    {"tls_version", "", Merge::same, {}, [](R r) { return quoted(agreed(r.total.tls_versions)); }},
+    {"tls_ciphers", "connections", Merge::sum_map, &M::tls_ciphers},
+    {"tls_cipher", "", Merge::same, {}, [](R r) { return quoted(agreed(r.total.tls_ciphers)); }},
     {"events_received", "events", Merge::sum, &M::events_received},
     {"gaps", "events", Merge::sum, &M::gaps},
     {"duplicates", "events", Merge::sum, &M::duplicates},

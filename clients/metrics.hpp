@@ -55,6 +55,7 @@ struct Metrics {
   using Counts = std::map<std::string, std::uint64_t, std::less<>>;
   Counts events_by_type;          // events counted by name (--event-types on the server)
   Counts tls_versions;            // handshakes by the TLS version agreed
+  Counts tls_ciphers;             // and by the cipher suite
   double cpu_s = 0;               // CPU time of the threads in the window, summed
   double window_s = 0;            // the window's wall time
   double loop_lag_max_s = 0;      // the worst delay of an event loop's own timer in the window

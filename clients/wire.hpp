@@ -51,6 +51,7 @@ class Wire {
   }
   bool resumed() { return tls_ && SSL_session_reused(tls_->native_handle()); }
   std::string_view tls_version() { return tls_ ? SSL_get_version(tls_->native_handle()) : ""; }
+  std::string_view tls_cipher() { return tls_ ? SSL_get_cipher_name(tls_->native_handle()) : ""; }
   // The session to offer on the next connection, when the server gave one (TLS 1.3 sends its
   // ticket after the handshake, so this is asked when the connection is replaced).
   SslSession resumable_session();

@@ -4,6 +4,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include <cstdint>
+
 namespace pushbench {
 namespace {
 
@@ -58,12 +60,33 @@ void use_files(SSL_CTX& ctx, const TlsOptions& options) {
   if (SSL_CTX_check_private_key(&ctx) != 1) fail("--tls-key does not match --tls-cert");
 }
 
-// Counts handshakes where both backends see them: OpenSSL reports each one done.
+// Handshakes are counted where both backends see them, in OpenSSL's callbacks: each connection
+// is marked when its handshake starts and when it finishes, and one freed between the two (plain
+// HTTP, garbage, a client stalled past the timeout, a stop) is a failed handshake.
+enum HandshakeMark : std::intptr_t { started = 1, finished = 2 };
+
+Stats& stats_of(const SSL* ssl) { return *static_cast<Stats*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl))); }
+
+void count_unfinished(void* ssl, void* mark, CRYPTO_EX_DATA*, int, long, void*) {
+  if (reinterpret_cast<std::intptr_t>(mark) != started) return;
+  stats_of(static_cast<SSL*>(ssl)).tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+}
+
+int mark_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, count_unfinished);
+  return index;
+}
+
 void count_handshake(const SSL* ssl, int where, int) {
+  SSL* connection = const_cast<SSL*>(ssl);  // OpenSSL passes it const; its marks are ours to set
+  if (where & SSL_CB_HANDSHAKE_START && !SSL_get_ex_data(connection, mark_index())) {
+    SSL_set_ex_data(connection, mark_index(), reinterpret_cast<void*>(started));
+  }
   if (!(where & SSL_CB_HANDSHAKE_DONE)) return;
-  auto* stats = static_cast<Stats*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
-  stats->tls_handshakes.fetch_add(1, std::memory_order_relaxed);
-  if (SSL_session_reused(ssl)) stats->tls_resumed.fetch_add(1, std::memory_order_relaxed);
+  SSL_set_ex_data(connection, mark_index(), reinterpret_cast<void*>(finished));
+  Stats& stats = stats_of(ssl);
+  stats.tls_handshakes.fetch_add(1, std::memory_order_relaxed);
+  if (SSL_session_reused(ssl)) stats.tls_resumed.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -76,6 +99,7 @@ void configure_tls(SSL_CTX& ctx, const TlsOptions& options, Stats& stats) {
   }
   SSL_CTX_set_min_proto_version(&ctx, options.min_version == "1.3" ? TLS1_3_VERSION : TLS1_2_VERSION);
   SSL_CTX_set_max_proto_version(&ctx, TLS1_3_VERSION);
+  SSL_CTX_set_options(&ctx, SSL_OP_NO_RENEGOTIATION);  // a client's renegotiations would cost a handshake each
   // Idle connections hold no record buffers, as nginx runs OpenSSL; partial writes let a full
   // socket stop a gathered write between records.
   SSL_CTX_set_mode(&ctx,

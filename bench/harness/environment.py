@@ -36,6 +36,7 @@ def capture(root, build):
         "machine": platform.machine(),
         "memory_bytes": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"),
         "compiler": info.get("compiler", "unknown"),
+        "openssl": info.get("openssl", "unknown"),  # what TLS runs on: its version changes the handshake's cost
         "build_type": info.get("build_type", "unknown"),
         "pushbench_version": info.get("version", "unknown"),
         "git_commit": _git(root, "rev-parse", "HEAD") or "unknown",

@@ -35,14 +35,13 @@ void HttpSession::run() {
   });
 }
 
-// A client that sends no ClientHello, garbage or plain HTTP is closed and counted, and costs the
-// others nothing: the handshake waits like any read.
+// A client that sends no ClientHello, garbage or plain HTTP is closed (and counted by
+// tls_context), and costs the others nothing: the handshake waits like any read.
 void HttpSession::shake_hands() {
   expire_after(state_.options().tls_handshake_timeout);
   link_.handshake([self = shared_from_this()](boost::system::error_code ec) {
-    if (!ec) return self->read_request();
-    self->state_.stats().tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
-    self->close();
+    if (ec) return self->close();
+    self->read_request();
   });
 }
 

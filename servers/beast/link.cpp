@@ -2,8 +2,6 @@
 
 #include <openssl/err.h>
 
-#include <string>
-
 namespace pushbench {
 
 Link::Link(tcp::socket socket, SSL_CTX* tls) : socket_(std::move(socket)) {
@@ -11,7 +9,12 @@ Link::Link(tcp::socket socket, SSL_CTX* tls) : socket_(std::move(socket)) {
   socket_.non_blocking(true, ignored);  // reads and writes return instead of waiting
   if (!tls) return;
   ssl_.reset(SSL_new(tls));
-  if (ssl_) SSL_set_fd(ssl_.get(), socket_.native_handle());
+  if (!ssl_ || SSL_set_fd(ssl_.get(), socket_.native_handle()) != 1) {
+    ERR_clear_error();
+    ssl_.reset();
+    socket_.close(ignored);  // out of memory: the connection fails, as a failed accept would
+    return;
+  }
   SSL_set_accept_state(ssl_.get());
 }
 
@@ -25,6 +28,10 @@ boost::system::error_code Link::failure(int reason) {
 std::size_t Link::read_now(boost::asio::mutable_buffer buffer, boost::system::error_code& ec) {
   ec.clear();
   if (!ssl_) return socket_.read_some(buffer, ec);
+  if (!socket_.is_open()) {
+    ec = boost::asio::error::bad_descriptor;  // closed: its number may be another connection's now
+    return 0;
+  }
   std::size_t n = 0;
   if (SSL_read_ex(ssl_.get(), buffer.data(), buffer.size(), &n) == 1) return n;
   const int reason = SSL_get_error(ssl_.get(), 0);
@@ -35,32 +42,28 @@ std::size_t Link::read_now(boost::asio::mutable_buffer buffer, boost::system::er
 
 FirstWrite Link::write_now(Buffers buffers) {
   if (!ssl_) return write_at_once(socket_, buffers);
-  return write_tls(buffers, 0);
-}
-
-FirstWrite Link::write_tls(Buffers buffers, std::size_t from) {
   // OpenSSL encrypts from one piece of memory: the gathered buffers are laid end to end in a
-  // buffer of the thread's, so a connection holds none between writes.
+  // buffer of the thread's; only what the socket does not take now is kept by the connection.
   thread_local std::string flat;
   flat.clear();
-  std::size_t skip = from;
-  for (const boost::asio::const_buffer& b : buffers) {
-    const std::size_t drop = std::min(skip, b.size());
-    flat.append(static_cast<const char*>(b.data()) + drop, b.size() - drop);
-    skip -= drop;
-  }
+  for (const boost::asio::const_buffer& b : buffers) flat.append(static_cast<const char*>(b.data()), b.size());
+  const FirstWrite first = write_tls(flat);
+  if (!first.error && !first.complete) unsent_.assign(flat, first.sent);
+  unsent_at_ = 0;
+  return first;
+}
+
+FirstWrite Link::write_tls(std::string_view plain) {
   FirstWrite result;
-  result.sent = from;
   write_wants_read_ = false;
-  for (std::size_t at = 0; at < flat.size();) {
+  while (result.sent < plain.size()) {
     std::size_t n = 0;
-    if (SSL_write_ex(ssl_.get(), flat.data() + at, flat.size() - at, &n) != 1) {
+    if (SSL_write_ex(ssl_.get(), plain.data() + result.sent, plain.size() - result.sent, &n) != 1) {
       const int reason = SSL_get_error(ssl_.get(), 0);
       if (reason != SSL_ERROR_WANT_WRITE && reason != SSL_ERROR_WANT_READ) result.error = failure(reason);
       write_wants_read_ = reason == SSL_ERROR_WANT_READ;
       return result;
     }
-    at += n;
     result.sent += n;
   }
   result.complete = true;
@@ -69,6 +72,7 @@ FirstWrite Link::write_tls(Buffers buffers, std::size_t from) {
 
 PeerState Link::peer_state() {
   if (!ssl_) return pushbench::peer_state(socket_.native_handle());
+  if (!socket_.is_open()) return PeerState::gone;
   char byte;
   std::size_t n = 0;
   if (SSL_peek_ex(ssl_.get(), &byte, 1, &n) == 1) return PeerState::sent_bytes;
@@ -79,7 +83,7 @@ PeerState Link::peer_state() {
 }
 
 void Link::shutdown_send() {
-  if (ssl_ && SSL_is_init_finished(ssl_.get()) && SSL_shutdown(ssl_.get()) < 0) ERR_clear_error();
+  if (ssl_ && socket_.is_open() && SSL_is_init_finished(ssl_.get()) && SSL_shutdown(ssl_.get()) < 0) ERR_clear_error();
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
 }

@@ -276,7 +276,7 @@ def test_client_processes_merge_by_the_schema_and_no_field_is_dropped():
 
 def test_a_tls_matrix_runs_each_point_plain_and_over_tls_and_plots_them_side_by_side(tmp_path):
     text = ("name = 'tls-tiny'\n[run]\nwarmup = '1s'\nduration = '1s'\n"
-            "[matrix]\ntechnique = ['sse', 'long-poll']\nconnections = [20]\nrate = [20]\ntls = [false, true]\n"
+            "[matrix]\ntechnique = ['sse', 'long-poll']\nconnections = [50]\nrate = [20]\ntls = [false, true]\n"
             "[thresholds]\n'gaps{tls=true}' = '== 0'\n")
     out = tmp_path / "results"
     done = pushbench("run", scenario(tmp_path, text), "--out", out)
@@ -287,8 +287,10 @@ def test_a_tls_matrix_runs_each_point_plain_and_over_tls_and_plots_them_side_by_
         ("long-poll", False), ("long-poll", True), ("sse", False), ("sse", True)]
     for point in doc["points"]:
         assert point["status"] == "ok" and point["gaps"] == 0 and point["events_received"] > 0, point["failures"]
-        assert point["tls_handshakes"] == (20 if point["tls"] else 0)
+        assert point["tls_handshakes"] == (50 if point["tls"] else 0)
         assert point["tls_version"] == ("TLSv1.3" if point["tls"] else "")
         assert ("tls_handshake_p50_ms" in point["summary"]) == point["tls"]
-        assert "server_cpu_us_per_connect" in point["summary"]
+        if point["tls"]:  # a handshake costs the server a few hundred µs here; noise, a few
+            assert point["summary"]["server_cpu_us_per_connect"]["median"] > 50
     assert (run_dir / "tls_costs.png").stat().st_size > 0
+    assert doc["environment"]["openssl"].startswith("3.")

@@ -4,15 +4,18 @@ handshake and garbage are closed and counted while others are served; the limits
 and pushbench-client's TLS (verification, versions, resumption) behave over it."""
 import asyncio
 import json
+import os
 import signal
 import socket
+import ssl
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 import websockets
 
-from server_process import BUILD, SERVER_BIN, served_on, unverified_tls, wait_until
+from server_process import BUILD, SANITIZED, SERVER_BIN, served_on, unverified_tls, wait_until
 
 CLIENT_BIN = BUILD / "bin" / "pushbench-client"
 HTTP_TECHNIQUES = {"sse": "/sse?since=0", "long-poll": "/long-poll?since=0", "short-poll": "/poll?since=0"}
@@ -32,6 +35,11 @@ def run_client(*args):
     done = subprocess.run([str(CLIENT_BIN), *args, "--out", "-"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def raw_connection(server):
@@ -89,30 +97,60 @@ def test_plain_http_to_the_tls_port_is_closed_and_counted(start_server, backend)
         plain.sendall(b"GET /stats HTTP/1.1\r\nHost: x\r\n\r\n")
         assert closed_by_server(plain)
     assert '"events"' in curl(server.url + "/poll?since=0")  # others are served
-    if backend == "beast":  # cpp-httplib drops a failed handshake without telling
-        assert server.stats()["tls_handshake_failures"] == 1
+    assert wait_until(lambda: server.stats()["tls_handshake_failures"] == 1)
 
 
-@pytest.mark.parametrize("backend", ["beast"], indirect=True)  # once is enough: the TLS setup is shared
 def test_garbage_client_hello_is_closed_and_counted(start_server):
     server = start_server("--technique", "all", "--tls", "self-signed")
     with raw_connection(server) as garbage:
-        # A handshake record whose body is no ClientHello.
-        garbage.sendall(b"\x16\x03\x01\x00\x20" + bytes(range(32)))
+        # A handshake record whose body is no ClientHello, the first half of it held back a while.
+        garbage.sendall(b"\x16\x03\x01\x00\x20" + bytes(range(16)))
+        assert '"events"' in curl(server.url + "/poll?since=0")  # others are served meanwhile
+        garbage.sendall(bytes(range(16, 32)))
         assert closed_by_server(garbage)
-    assert '"events"' in curl(server.url + "/poll?since=0")
-    assert server.stats()["tls_handshake_failures"] == 1
+    assert wait_until(lambda: server.stats()["tls_handshake_failures"] == 1)
 
 
-@pytest.mark.parametrize("backend", ["beast"], indirect=True)  # once is enough: the TLS setup is shared
 def test_stalled_handshake_times_out_while_others_are_served(start_server):
-    server = start_server("--technique", "all", "--tls", "self-signed", "--tls-handshake-timeout", "500ms")
+    # cpp-httplib bounds a handshake with its read timeout (--idle-timeout, at least 1 s).
+    server = start_server("--technique", "all", "--tls", "self-signed", "--tls-handshake-timeout", "500ms",
+                          "--idle-timeout", "1s")
     with raw_connection(server) as stalled, raw_connection(server) as half:
         half.sendall(b"\x16\x03\x01\x02\x00\x01")  # a ClientHello's first bytes, and no more
         assert '"events"' in curl(server.url + "/poll?since=0")
         assert closed_by_server(stalled) and closed_by_server(half)
     assert wait_until(lambda: server.stats()["tls_handshake_failures"] == 2)
-    assert server.stats()["connections"] == 1  # only the /stats request itself
+
+
+@pytest.mark.parametrize("backend", ["beast"], indirect=True)  # the event loop: one thread for every connection
+def test_a_partial_record_does_not_spin_the_server(start_server):
+    # After the handshake, 3 bytes of a record header and no more: the server must wait for the
+    # rest, not poll OpenSSL in a loop (which held its only thread, and all other connections).
+    server = start_server("--technique", "all", "--tls", "self-signed")
+    with raw_connection(server) as sock:
+        tls = unverified_tls().wrap_bio(incoming := ssl.MemoryBIO(), outgoing := ssl.MemoryBIO())
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                sock.sendall(outgoing.read())
+                incoming.write(sock.recv(65536))
+        tls.write(b"GET /sse HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.sendall(outgoing.read() + b"\x17\x03\x03")
+        time.sleep(0.3)
+        before = cpu_seconds(server.proc.pid)
+        time.sleep(1)
+        assert cpu_seconds(server.proc.pid) - before < 0.3
+        assert '"events"' in curl(server.url + "/poll?since=0")
+
+
+@pytest.mark.parametrize("backend", ["beast"], indirect=True)  # pushbench's own reads over TLS
+def test_a_large_body_over_tls(start_server):
+    # Read through OpenSSL 1 KiB at a time: each read completes later, never inside the one before.
+    server = start_server("--technique", "all", "--tls", "self-signed", "--max-body-bytes", "16MiB")
+    status, _, body = server.request("POST", "/publish", body=b"x" * (8 << 20))
+    assert status == 200 and b'"seq"' in body
 
 
 @pytest.mark.parametrize("backend", ["beast"], indirect=True)  # once is enough: the TLS setup is shared
@@ -149,6 +187,11 @@ def test_shutdown_closes_wss_with_1001(start_server):
 def test_client_over_https_gets_every_event(start_server, backend, technique):
     if not served_on(technique, backend):
         pytest.skip(f"{technique} is not served on {backend}")
+    if SANITIZED and backend == "httplib":
+        # Debian's cpp-httplib is not instrumented: ThreadSanitizer sees the memcpy and memcmp it
+        # calls on its TLS path but not what orders them, and halts the server on a race it reports
+        # inside the library (a 64-byte block it allocates, under long polling).
+        pytest.skip("cpp-httplib's TLS path under ThreadSanitizer: uninstrumented library")
     server = start_server("--technique", technique, "--tls", "self-signed", "--rate", "20")
     result = run_client("--technique", technique, "--url", server.url, "--tls-verify", "off", "--connections", "50",
                         "--duration", "2s", "--warmup", "500ms", "--poll-interval", "100ms",
@@ -156,35 +199,47 @@ def test_client_over_https_gets_every_event(start_server, backend, technique):
     assert result["errors"] == 0 and result["gaps"] == 0 and result["duplicates"] == 0
     assert result["events_per_connection"]["min"] >= 30
     assert result["tls_handshakes"] == 50 and result["tls_version"] == "TLSv1.3"
+    assert result["tls_cipher"].startswith("TLS_AES_") and result["tls_ciphers"] == {result["tls_cipher"]: 50}
     assert result["tls_handshake_ns"]["count"] == 50 and result["tcp_connect_ns"]["count"] == 50
     assert server.stats()["tls_handshakes"] == 50 + 1  # and this /stats request's
+
+
+def polls_on_new_connections(server, *flags):
+    """Short polls without keep-alive: every poll opens a connection and shakes hands."""
+    return run_client("--technique", "short-poll", "--url", server.url, "--tls-verify", "off", "--connections", "4",
+                      "--duration", "2s", "--poll-interval", "200ms", "--keep-alive", "off", *flags)
 
 
 @pytest.mark.parametrize("backend", ["beast"], indirect=True)  # once is enough: the TLS setup is shared
 @pytest.mark.parametrize("resumption", ["on", "off"])
 def test_client_resumes_sessions_on_reconnect(start_server, resumption):
-    # The server closes each idle keep-alive connection before the next poll, so every poll reconnects.
-    server = start_server("--technique", "short-poll", "--tls", "self-signed", "--rate", "10", "--idle-timeout",
-                          "200ms")
-    result = run_client("--technique", "short-poll", "--url", server.url, "--tls-verify", "off", "--connections", "4",
-                        "--duration", "3s", "--poll-interval", "500ms", "--reconnect-delay", "0ms", "--tls-resumption",
-                        resumption)
-    assert result["reconnects"] >= 8
-    assert result["tls_handshakes"] >= 12
+    server = start_server("--technique", "short-poll", "--tls", "self-signed", "--rate", "10")
+    result = polls_on_new_connections(server, "--tls-resumption", resumption)
+    assert result["errors"] == 0 and result["tls_handshakes"] >= 20
     if resumption == "on":
-        assert result["tls_resumed"] >= result["tls_handshakes"] - 4 - 1  # all but the first, give or take one
+        assert result["tls_resumed"] >= result["tls_handshakes"] - 4 - 1  # all but each first, give or take one
         assert server.stats()["tls_resumed"] >= result["tls_resumed"]
     else:
         assert result["tls_resumed"] == 0
 
 
 @pytest.mark.parametrize("backend", ["beast"], indirect=True)  # once is enough: the TLS setup is shared
+def test_a_session_resumes_after_the_server_closed_without_close_notify(start_server):
+    # The server drops each idle keep-alive connection (200 ms) before the next poll (500 ms), with
+    # no close_notify: OpenSSL then spoils the client's copy of that session, so it offers a copy.
+    server = start_server("--technique", "short-poll", "--tls", "self-signed", "--rate", "10", "--idle-timeout",
+                          "200ms")
+    result = run_client("--technique", "short-poll", "--url", server.url, "--tls-verify", "off", "--connections", "4",
+                        "--duration", "3s", "--poll-interval", "500ms", "--reconnect-delay", "0ms")
+    assert result["reconnects"] >= 8 and result["tls_handshakes"] >= 12
+    assert result["tls_resumed"] >= result["tls_handshakes"] - 4 - 1
+
+
+@pytest.mark.parametrize("backend", ["beast"], indirect=True)  # once is enough: the TLS setup is shared
 def test_server_resumption_off_makes_every_handshake_full(start_server):
-    server = start_server("--technique", "short-poll", "--tls", "self-signed", "--tls-resumption", "off",
-                          "--idle-timeout", "200ms")
-    result = run_client("--technique", "short-poll", "--url", server.url, "--tls-verify", "off", "--connections", "2",
-                        "--duration", "2s", "--poll-interval", "500ms", "--reconnect-delay", "0ms")
-    assert result["tls_handshakes"] >= 4 and result["tls_resumed"] == 0
+    server = start_server("--technique", "short-poll", "--tls", "self-signed", "--tls-resumption", "off")
+    result = polls_on_new_connections(server)
+    assert result["tls_handshakes"] >= 20 and result["tls_resumed"] == 0
 
 
 @pytest.fixture(scope="module")
