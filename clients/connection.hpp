@@ -26,7 +26,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void finish();
 
  protected:
-  // A fresh stream for a new connection attempt, made with new_wire(); returns it, to connect.
+  // A fresh stream for a new connection attempt, made with emplace_wire(); returns it, to connect.
   virtual Wire& new_stream() = 0;
   virtual void on_open() = 0;
   virtual void close_politely() {}
@@ -43,9 +43,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   static ErrorKind classify(const boost::system::error_code& ec);
 
   WireTap tap() { return worker_.tap_for(index_); }
-  // Constructor arguments of this connection's Wire: its tap, the loop, TLS when the URL is https.
-  std::tuple<WireTap, boost::asio::io_context&, boost::asio::ssl::context*> new_wire() {
-    return {tap(), worker_.ioc(), worker_.tls()};
+  // A new Wire (or a stream over one) in `slot`: this connection's tap, the loop, TLS when https.
+  template <typename Stream>
+  Stream& emplace_wire(std::optional<Stream>& slot) {
+    return slot.emplace(tap(), worker_.ioc(), worker_.tls());
   }
   std::optional<std::uint64_t> last_seq() const { return have_seq_ ? std::optional(last_seq_) : std::nullopt; }
   std::string host_header() const;

@@ -18,8 +18,7 @@ Wire& PollConnection::new_stream() {
   buffer_.clear();
   if (!deadline_) deadline_.emplace(worker_.ioc().get_executor());  // one for the connection's life
   deadline_->cancel();
-  std::apply([this](auto&&... args) { wire_.emplace(args...); }, new_wire());
-  return *wire_;
+  return emplace_wire(wire_);
 }
 
 void PollConnection::on_open() {

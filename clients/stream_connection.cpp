@@ -5,7 +5,7 @@ namespace pushbench {
 namespace http = boost::beast::http;
 
 Wire& StreamConnection::new_stream() {
-  std::apply([this](auto&&... args) { wire_.emplace(args...); }, new_wire());
+  emplace_wire(wire_);
   buffer_.clear();
   parser_.emplace();
   parser_->body_limit(boost::none);  // the stream has no end

@@ -7,7 +7,7 @@ namespace pushbench {
 namespace websocket = boost::beast::websocket;
 
 Wire& WebSocketConnection::new_stream() {
-  std::apply([this](auto&&... args) { ws_.emplace(args...); }, new_wire());
+  emplace_wire(ws_);
   buffer_.clear();
   outgoing_.clear();
   writing_ = false;

@@ -16,7 +16,6 @@ import json
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,9 +27,7 @@ OPEN_TIMEOUT_S = 30
 
 
 def open_streams(url):
-    context = wire.unverified_tls() if wire.is_tls(url) else None
-    with urllib.request.urlopen(url + "/stats", timeout=2, context=context) as response:
-        stats = json.loads(response.read())
+    _, stats = wire.get_json(url, "/stats", timeout=2)
     return stats["sse_streams"] + stats["websockets"] + stats["other_streams"] + stats["long_polls_waiting"]
 
 

@@ -13,7 +13,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,8 +23,7 @@ SERVER_CORE, (CLIENT_CORE,) = processes.pin_plan(True, 1)
 
 
 def handshakes(url):
-    with urllib.request.urlopen(url + "/stats", timeout=2, context=wire.unverified_tls()) as response:
-        stats = json.loads(response.read())
+    _, stats = wire.get_json(url, "/stats", timeout=2)
     return stats["tls_handshakes"], stats["tls_resumed"]
 
 

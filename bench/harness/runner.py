@@ -8,7 +8,6 @@ import os
 import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -250,9 +249,7 @@ COUNTERS = ("delivered", "write_calls", "published", "slow_consumers_dropped")
 def _server_counters(url):
     """pushbench-server's counters (COUNTERS), or None from a server without them."""
     try:
-        with urllib.request.urlopen(url + "/stats", timeout=2,
-                                    context=wire.unverified_tls() if wire.is_tls(url) else None) as response:
-            stats = json.loads(response.read())
+        _, stats = wire.get_json(url, "/stats", timeout=2)  # over TLS too
         return {key: stats[key] for key in COUNTERS}
     except (OSError, ValueError, KeyError, TypeError):
         return None

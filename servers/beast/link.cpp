@@ -35,8 +35,7 @@ std::size_t Link::read_now(boost::asio::mutable_buffer buffer, boost::system::er
   std::size_t n = 0;
   if (SSL_read_ex(ssl_.get(), buffer.data(), buffer.size(), &n) == 1) return n;
   const int reason = SSL_get_error(ssl_.get(), 0);
-  ec = reason == SSL_ERROR_WANT_READ || reason == SSL_ERROR_WANT_WRITE ? boost::asio::error::would_block
-                                                                       : failure(reason);
+  ec = waits_for_socket(reason) ? boost::asio::error::would_block : failure(reason);
   return 0;
 }
 
@@ -60,7 +59,7 @@ FirstWrite Link::write_tls(std::string_view plain) {
     std::size_t n = 0;
     if (SSL_write_ex(ssl_.get(), plain.data() + result.sent, plain.size() - result.sent, &n) != 1) {
       const int reason = SSL_get_error(ssl_.get(), 0);
-      if (reason != SSL_ERROR_WANT_WRITE && reason != SSL_ERROR_WANT_READ) result.error = failure(reason);
+      if (!waits_for_socket(reason)) result.error = failure(reason);
       write_wants_read_ = reason == SSL_ERROR_WANT_READ;
       return result;
     }
@@ -77,7 +76,7 @@ PeerState Link::peer_state() {
   std::size_t n = 0;
   if (SSL_peek_ex(ssl_.get(), &byte, 1, &n) == 1) return PeerState::sent_bytes;
   const int reason = SSL_get_error(ssl_.get(), 0);
-  if (reason == SSL_ERROR_WANT_READ || reason == SSL_ERROR_WANT_WRITE) return PeerState::quiet;
+  if (waits_for_socket(reason)) return PeerState::quiet;
   failure(reason);
   return PeerState::gone;
 }

@@ -102,7 +102,7 @@ class Link {
   void until_done(Attempt attempt, Handler done, bool waited = false) {
     const int result = attempt();
     const int reason = result > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl_.get(), result);
-    if (reason == SSL_ERROR_WANT_READ || reason == SSL_ERROR_WANT_WRITE) {
+    if (waits_for_socket(reason)) {
       socket_.async_wait(reason == SSL_ERROR_WANT_READ ? tcp::socket::wait_read : tcp::socket::wait_write,
                          [this, attempt, done = std::move(done)](boost::system::error_code ec) mutable {
                            if (ec) return done(ec, 0);
@@ -123,6 +123,8 @@ class Link {
 
   // Writes `plain` through TLS until all is written or the socket is full.
   FirstWrite write_tls(std::string_view plain);
+  // OpenSSL stopped for the socket (to read or to write), not for an error.
+  static bool waits_for_socket(int reason) { return reason == SSL_ERROR_WANT_READ || reason == SSL_ERROR_WANT_WRITE; }
   // OpenSSL's reason as an error: eof for a close_notify, and the thread's error queue emptied.
   static boost::system::error_code failure(int reason);
 
