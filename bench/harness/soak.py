@@ -32,14 +32,16 @@ def _churn_once(url, technique, rng):
     """Opens a connection of `technique`, takes its first answer or stream head, and leaves."""
     query = "" if techniques.polls_on_interval(technique) else "?timeout_ms=0"
     path = techniques.path(technique)
-    sock, status, _, _ = wire.open_stream(url, path + query)
+    stream = wire.Stream(url, path + query)
+    sock, status = stream.sock, stream.status
     if status == 426:  # an endpoint that needs an upgrade
-        sock.close()
+        stream.close()
         sock, status, _ = wire.ws_open(url, path)
         status = 200 if status == 101 else status
     if rng.random() < 0.5:  # half leave with a reset, as a crashed or roaming client does
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     sock.close()
+    stream.close()  # http.client's reader keeps the socket open until it is closed too
     return status == 200
 
 

@@ -137,39 +137,39 @@ class Verifier:
 
     def check_sse(self):
         def stream_and_resume():
-            sock, status, head, body = wire.open_stream(self.url, self.path)
-            with sock:
-                expect(status == 200 and head.get("content-type", "").startswith("text/event-stream"),
-                       f"{self.path} answered {status} {head.get('content-type')}")
-                rest = body.read(time.monotonic() + 5)
-                expect(rest.startswith(b"retry:"), f"the stream begins {rest[:20]!r}, not with retry:")
+            with wire.Stream(self.url, self.path) as stream:
+                expect(stream.status == 200 and stream.headers.get("content-type", "").startswith("text/event-stream"),
+                       f"{self.path} answered {stream.status} {stream.headers.get('content-type')}")
+                first = stream.read(time.monotonic() + 5)
+                expect(first.startswith(b"retry:"), f"the stream's body begins {first[:20]!r}, not with retry:")
                 seq = self.publish("verify sse")
-                blocks = wire.sse_events(body, rest, lambda b: "data" in b and json.loads(b["data"]).get("seq") == seq)
-                hit = [b for b in blocks if "data" in b and json.loads(b["data"]).get("seq") == seq]
+
+                def is_it(e):
+                    return "data" in e and json.loads(e["data"]).get("seq") == seq
+
+                hit = [e for e in wire.sse_events(stream, first, is_it) if is_it(e)]
                 expect(hit, f"event {seq} did not arrive on the stream")
                 expect(hit[0].get("id") == str(seq), f"its id is {hit[0].get('id')!r}, expected {seq}")
                 expect(is_event(json.loads(hit[0]["data"])), f"data is not an event: {hit[0]['data'][:80]}")
-            sock, _, _, body = wire.open_stream(self.url, self.path, {"Last-Event-ID": str(seq - 1)})
-            with sock:
-                blocks = wire.sse_events(body, b"", lambda b: "data" in b)
-                expect(blocks and "data" in blocks[-1] and json.loads(blocks[-1]["data"])["seq"] == seq,
+            with wire.Stream(self.url, self.path, {"Last-Event-ID": str(seq - 1)}) as stream:
+                events = wire.sse_events(stream, b"", lambda e: "data" in e)
+                expect(events and "data" in events[-1] and json.loads(events[-1]["data"])["seq"] == seq,
                        f"Last-Event-ID {seq - 1} did not resume at {seq}")
 
         self.check("SSE: text/event-stream, retry, id and data per event, Last-Event-ID resume", stream_and_resume)
 
     def check_http_stream(self):
         def lines_and_resume():
-            sock, status, head, body = wire.open_stream(self.url, self.path, accept="application/x-ndjson")
-            with sock:
-                expect(status == 200 and head.get("content-type", "").startswith("application/x-ndjson"),
-                       f"{self.path} answered {status} {head.get('content-type')}")
+            with wire.Stream(self.url, self.path, accept="application/x-ndjson") as stream:
+                kind = stream.headers.get("content-type", "")
+                expect(stream.status == 200 and kind.startswith("application/x-ndjson"),
+                       f"{self.path} answered {stream.status} {kind}")
                 seq = self.publish("verify stream")
-                lines = wire.ndjson_lines(body, lambda line: json.loads(line).get("seq") == seq)
+                lines = wire.ndjson_lines(stream, lambda line: json.loads(line).get("seq") == seq)
                 expect(lines and json.loads(lines[-1]).get("seq") == seq, f"event {seq} did not arrive: {lines[-3:]}")
                 expect(all(is_event(json.loads(line)) for line in lines), f"a line is not an event: {lines[-3:]}")
-            sock, _, _, body = wire.open_stream(self.url, f"{self.path}?since={seq - 1}", accept="application/x-ndjson")
-            with sock:
-                lines = wire.ndjson_lines(body, lambda line: True)
+            with wire.Stream(self.url, f"{self.path}?since={seq - 1}", accept="application/x-ndjson") as stream:
+                lines = wire.ndjson_lines(stream, lambda line: True)
                 expect(lines and json.loads(lines[0])["seq"] == seq,
                        f"since={seq - 1} did not resume at {seq}: {lines}")
 

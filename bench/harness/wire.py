@@ -2,8 +2,10 @@
 see, and sometimes send, exactly what is on the wire."""
 import base64
 import hashlib
+import http.client
 import json
 import os
+import re
 import socket
 import ssl
 import struct
@@ -37,39 +39,22 @@ def connect(url, timeout=10):
     return unverified_tls().wrap_socket(sock, server_hostname=host) if is_tls(url) else sock
 
 
-def read_head(sock):
-    """The response head (status line and headers) as (status, {lower name: value}, rest of bytes)."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(4096)
-        if not chunk:
-            raise ConnectionError("closed before the response head ended")
-        data += chunk
-    head, rest = data.split(b"\r\n\r\n", 1)
-    lines = head.decode(errors="replace").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    return status, headers, rest
+def _lower(headers):
+    return {name.lower(): value for name, value in headers.items()}
 
 
 def request(url, method, path, body=b"", headers=None, timeout=10):
-    """One HTTP/1.1 request on its own connection: (status, headers, body)."""
+    """One HTTP/1.1 request on its own connection, its answer read by http.client (Content-Length,
+    chunked or close-delimited): (status, {lower name: value}, body)."""
     host, port, prefix = address(url)
-    extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-    with connect(url, timeout) as sock:
-        sock.sendall(f"{method} {prefix}{path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n"
-                     f"Content-Length: {len(body)}\r\n{extra}\r\n".encode() + body)
-        status, head, rest = read_head(sock)
-        length = int(head.get("content-length", "-1"))
-        while length < 0 or len(rest) < length:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            rest += chunk
-        return status, head, rest[:length] if length >= 0 else rest
+    conn = (http.client.HTTPSConnection(host, port, timeout=timeout, context=unverified_tls()) if is_tls(url)
+            else http.client.HTTPConnection(host, port, timeout=timeout))
+    try:
+        conn.request(method, prefix + path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, _lower(response.headers), response.read()
+    finally:
+        conn.close()
 
 
 def get_json(url, path, timeout=10):
@@ -77,102 +62,86 @@ def get_json(url, path, timeout=10):
     return status, json.loads(body) if body else None
 
 
-class StreamBody:
-    """A response body read as it arrives, whether close-delimited or chunked (RFC 9112 7.1):
-    read() gives the body's bytes with the chunk framing taken out."""
+class Stream:
+    """A GET whose response may not end (a stream), its head and body read by http.client as they
+    arrive, whatever the framing (chunked, close-delimited, Content-Length)."""
 
-    def __init__(self, sock, head, rest):
-        self.sock, self.raw = sock, rest
-        self.chunked = "chunked" in head.get("transfer-encoding", "").lower()
-        self.left, self.after_chunk, self.ended = None, False, False
-
-    def _decode(self):
-        if not self.chunked:
-            out, self.raw = self.raw, b""
-            return out
-        out = b""
-        while not self.ended:
-            if self.after_chunk:  # the CRLF that ends a chunk's data
-                if len(self.raw) < 2:
-                    break
-                self.raw, self.after_chunk = self.raw[2:], False
-            if self.left is None:  # a chunk-size line
-                line, found, rest = self.raw.partition(b"\r\n")
-                if not found:
-                    break
-                self.left, self.raw = int(line.split(b";")[0], 16), rest
-                self.ended = self.left == 0
-                continue
-            taken, self.raw = self.raw[:self.left], self.raw[self.left:]
-            out += taken
-            self.left -= len(taken)
-            if self.left:
-                break
-            self.left, self.after_chunk = None, True
-        return out
+    def __init__(self, url, path, headers=None, accept="text/event-stream"):
+        host, port, prefix = address(url)
+        self.sock = connect(url)
+        extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+        self.sock.sendall(f"GET {prefix}{path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: {accept}\r\n{extra}\r\n"
+                          .encode())
+        self.response = http.client.HTTPResponse(self.sock)
+        self.response.begin()
+        self.status, self.headers = self.response.status, _lower(self.response.headers)
+        self.stalled = False
 
     def read(self, deadline):
         """The next bytes of the body; b"" when it ended, the connection closed or time is up."""
-        while True:
-            out = self._decode()
-            if out or self.ended or time.monotonic() >= deadline:
-                return out
-            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                chunk = self.sock.recv(65536)
-            except TimeoutError:
-                return b""
-            if not chunk:
-                return b""
-            self.raw += chunk
+        if self.stalled or time.monotonic() >= deadline:
+            return b""
+        self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            return self.response.read1(65536)
+        except TimeoutError:  # http.client may hold part of a chunk's head: no read after this one
+            self.stalled = True
+            return b""
+        except (http.client.IncompleteRead, ConnectionError):
+            return b""
+
+    def close(self):
+        self.response.close()
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.close()
 
 
-def open_stream(url, path, headers=None, accept="text/event-stream"):
-    """A GET whose response does not end (a stream): (socket, status, headers, StreamBody)."""
-    host, port, prefix = address(url)
-    sock = connect(url)
-    extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-    sock.sendall(f"GET {prefix}{path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: {accept}\r\n{extra}\r\n".encode())
-    status, head, rest = read_head(sock)
-    return sock, status, head, StreamBody(sock, head, rest)
-
-
-def ndjson_lines(body, until, timeout=10):
-    """Reads the non-empty lines of a newline-delimited stream until `until(line)`."""
-    deadline, pending, lines = time.monotonic() + timeout, b"", []
-    while time.monotonic() < deadline:
-        while b"\n" in pending:
-            line, pending = pending.split(b"\n", 1)
-            if line:
-                lines.append(line.decode())
-                if until(lines[-1]):
-                    return lines
-        chunk = body.read(deadline)
+def _lines(stream, pending, deadline):
+    """The stream's lines as they arrive, ended by CRLF, LF or CR (as SSE allows), until it ends
+    or `deadline`."""
+    while True:
+        *lines, rest = re.split(rb"\r\n|\r|\n", pending)
+        yield from lines
+        chunk = stream.read(deadline)
         if not chunk:
-            break
-        pending += chunk
+            return
+        if pending.endswith(b"\r") and chunk.startswith(b"\n"):  # the CRLF's LF came in the next read
+            chunk = chunk[1:]
+        pending = rest + chunk
+
+
+def ndjson_lines(stream, until, timeout=10):
+    """Reads the non-empty lines of a newline-delimited stream until `until(line)`."""
+    lines = []
+    for line in _lines(stream, b"", time.monotonic() + timeout):
+        if line:
+            lines.append(line.decode())
+            if until(lines[-1]):
+                break
     return lines
 
 
-def sse_events(body, pending, until, timeout=10):
-    """Reads event blocks (dicts of field: value) from an LF-framed stream until `until(block)`."""
-    deadline = time.monotonic() + timeout
-    blocks = []
-    while time.monotonic() < deadline:
-        while b"\n\n" in pending:
-            raw, pending = pending.split(b"\n\n", 1)
-            block = {}
-            for line in raw.decode().split("\n"):
-                name, _, value = line.partition(":")
-                block[name] = value[1:] if value.startswith(" ") else value
-            blocks.append(block)
-            if until(block):
-                return blocks
-        chunk = body.read(deadline)
-        if not chunk:
-            break
-        pending += chunk
-    return blocks
+def sse_events(stream, pending, until, timeout=10):
+    """Reads SSE events (dicts of field: value; data lines joined by LF, comments left out) until
+    `until(event)`, `pending` being bytes of the stream already read."""
+    events, event = [], {}
+    for line in _lines(stream, pending, time.monotonic() + timeout):
+        if not line:
+            if event:
+                events.append(event)
+                if until(event):
+                    break
+            event = {}
+        elif not line.startswith(b":"):
+            name, _, value = line.decode().partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            event[name] = event[name] + "\n" + value if name == "data" and name in event else value
+    return events
 
 
 def ws_open(url, path):

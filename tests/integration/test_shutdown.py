@@ -42,16 +42,16 @@ def test_clients_are_told_to_come_back(backend):
     held long poll is answered as at its timeout, so each asks the restarted server at once."""
     server = Server("--technique", "all", "--backend", backend, "--sse-retry", "700ms")
     seq = server.publish("before the stop")
-    sock, status, _, body = wire.open_stream(server.url, f"/sse?since={seq - 1}")
-    assert status == 200
+    stream = wire.Stream(server.url, f"/sse?since={seq - 1}")
+    assert stream.status == 200
     poll = subprocess.Popen(["curl", "-sS", f"{server.url}/long-poll?since={seq}&timeout_ms=60000"],
                             stdout=subprocess.PIPE)
     assert wait_until(lambda: server.stats()["long_polls_waiting"] == 1 and server.stats()["sse_streams"] == 1)
     assert server.stop(signal.SIGTERM) == 0, server.stderr
     received = b""
-    while chunk := body.read(time.monotonic() + 5):
+    while chunk := stream.read(time.monotonic() + 5):
         received += chunk
-    sock.close()
+    stream.close()
     frames = [f for f in received.split(b"\n\n") if f]
     assert frames[-1] == b"retry: 700", received[-200:]
     assert f"id: {seq}".encode() in received

@@ -3,6 +3,7 @@ broken server fails, and the failure names the check."""
 import json
 import subprocess
 import threading
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -77,3 +78,25 @@ def test_a_broken_server_fails_naming_the_check():
     assert "FAIL unknown path 404" in out and "answered 200, expected 404" in out
     assert "FAIL /poll?since=N returns the events after N" in out and "seq, ts (ns), data" in out
     assert "PASS GET /healthz is 200 ok" in out
+
+
+# How a server may send HTTP (RFC 9112 6.3) and end SSE lines (WHATWG 9.2.5): verify reads each.
+NODE_FRAMINGS = [("sse", framing, eol) for framing in ("chunked", "close") for eol in ("crlf", "lf", "cr")] + [
+    (technique, framing, "lf") for technique in ("short-poll", "long-poll")
+    for framing in ("chunked", "close", "length")]
+
+
+@pytest.mark.parametrize("technique,framing,line_end", NODE_FRAMINGS)
+def test_a_node_server_passes_however_it_frames(technique, framing, line_end):
+    """Node.js's http module streams chunked by default; the same server close-delimited, with
+    Content-Length answers, and with every SSE line end."""
+    node = subprocess.Popen(["node", str(Path(__file__).with_name("node_spec_server.js")), "--framing", framing,
+                             "--line-end", line_end], stdout=subprocess.PIPE, text=True)
+    try:
+        url = node.stdout.readline().split()[-1]
+        code, out = verify(technique, url)
+    finally:
+        node.kill()
+        node.wait()
+    assert code == 0, out
+    assert "FAIL" not in out
