@@ -67,7 +67,7 @@ ClientOptions parse_client_options(int argc, char** argv) {
     }
   }
 
-  std::string resumption = "on", keep_alive = "on";
+  std::string resumption = "on", keep_alive = "on", poll_cursor = "spec";
   Flags flags("pushbench-client", "--technique T --url URL [flags]");
   flags.text("technique", &o.technique, "push technique to subscribe with (required)", names)
       .text("url", &o.url, "server base URL, like http://127.0.0.1:8080 (required)")
@@ -98,6 +98,10 @@ ClientOptions parse_client_options(int argc, char** argv) {
       .text("keep-alive", &keep_alive,
             "polling: off sends each poll on a new connection (Connection: close), as clients without keep-alive do",
             {"on", "off"})
+      .text("poll-cursor", &poll_cursor,
+            "polling: spec (?since=N, answers {\"events\",\"next\"}) or http-cache (Last-Modified and Etag sent back "
+            "as If-Modified-Since and If-None-Match, answers of event lines, 304 when nothing is new: nchan)",
+            {"spec", "http-cache"})
       .text(
           "tls-verify", &o.tls_verify,
           "https: check the server's certificate against the system's CAs (system), a CA file (its path), or not (off)")
@@ -124,6 +128,7 @@ ClientOptions parse_client_options(int argc, char** argv) {
   parse_url(o);
   o.tls_resumption = resumption == "on";
   o.keep_alive = keep_alive == "on";
+  o.http_cache_cursor = poll_cursor == "http-cache";
   if (o.tls_verify != "off" && o.tls_verify != "system" && access(o.tls_verify.c_str(), R_OK) != 0)
     fail("--tls-verify: '" + o.tls_verify + "' is not off, system, or a readable CA file");
   return o;

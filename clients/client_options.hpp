@@ -26,6 +26,7 @@ struct ClientOptions {
   std::uint64_t senders = 0;            // how many connections send; 0 = all
   std::uint64_t send_size = 65;         // bytes of each message: websocket-shootout's, no padding
   bool keep_alive = true;               // polls: off asks the server to close after each answer
+  bool http_cache_cursor = false;       // polls: the cursor is Last-Modified and Etag (nchan), not since=N
 
   // TLS, for https:// (and wss://) URLs.
   std::string tls_verify = "system";  // off, system (the system's CAs), or a CA file

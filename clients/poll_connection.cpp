@@ -37,6 +37,7 @@ void PollConnection::prepare(std::string_view target, std::chrono::nanoseconds t
   request_.append(http::to_string(method)).append(" ").append(target).append(" HTTP/1.1\r\nHost: ").append(host_);
   if (!body.empty() || method != http::verb::get) request_.append("\r\nContent-Length: " + std::to_string(body.size()));
   if (!worker_.options().keep_alive) request_.append("\r\nConnection: close");
+  request_.append(validators_);
   request_.append("\r\n\r\n").append(body);
   timeout_ = timeout;
 }
@@ -97,7 +98,8 @@ void PollConnection::on_response(boost::system::error_code ec) {
     return fail(classify(ec));
   }
   if (!parser_->keep_alive()) open_ = false;
-  if (parser_->status() != 200) {
+  const bool not_modified = parser_->status() == 304 && worker_.options().http_cache_cursor;
+  if (parser_->status() != 200 && !not_modified) {
     open_ = false;
     return fail(ErrorKind::http_status);
   }
@@ -105,15 +107,46 @@ void PollConnection::on_response(boost::system::error_code ec) {
   fresh_ = false;
 }
 
-bool PollConnection::read_spec_answer(std::string_view body) {
-  std::uint64_t next = 0;
-  if (!read_poll_body(body, next, [this](const EventFields& fields) { on_event(fields); })) {
+bool PollConnection::read_answer(std::string_view body) {
+  if (!(worker_.options().http_cache_cursor ? read_cache_answer(body) : read_spec_answer(body))) {
     open_ = false;
     fail(ErrorKind::protocol);
     return false;
   }
-  cursor_ = next;
   if (fresh_) established();  // a connection can receive events once its first poll is answered
+  return true;
+}
+
+std::string PollConnection::after_cursor(std::string_view spec_query) const {
+  if (worker_.options().http_cache_cursor) return endpoint_target();
+  std::string query = "?since=" + std::to_string(cursor_.value_or(0));
+  if (!spec_query.empty()) query.append("&").append(spec_query);
+  return endpoint_target(query);
+}
+
+bool PollConnection::read_spec_answer(std::string_view body) {
+  std::uint64_t next = 0;
+  if (!read_poll_body(body, next, [this](const EventFields& fields) { on_event(fields); })) return false;
+  cursor_ = next;
+  return true;
+}
+
+// Each answer's Last-Modified and Etag name the last event it holds (or the newest, in a 304);
+// its body is that event, or several, one per line (nchan's raw multipart).
+bool PollConnection::read_cache_answer(std::string_view body) {
+  caught_up_ = parser_->status() == 304;
+  if (caught_up_ && parser_->last_modified().empty()) return true;  // nothing published yet: no cursor to keep
+  if (parser_->last_modified().empty() || parser_->etag().empty()) return false;
+  validators_ = "\r\nIf-Modified-Since: " + parser_->last_modified() + "\r\nIf-None-Match: " + parser_->etag();
+  while (!body.empty()) {
+    const std::size_t end = std::min(body.find('\n'), body.size());
+    if (end > 0) {
+      EventFields fields;
+      if (!read_event_fields(body.substr(0, end), fields)) return false;
+      on_event(fields);
+    }
+    body.remove_prefix(std::min(end + 1, body.size()));
+  }
   return true;
 }
 

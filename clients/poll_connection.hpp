@@ -30,11 +30,14 @@ class PollConnection : public Connection {
   // A new connection is about to be opened (the first, or after a failure).
   virtual void on_new_connection() {}
 
-  // For the SPEC's polls: reads {"events":[...],"next":M}, accounts for its events, keeps M as
-  // the cursor; false when the body is not of that shape.
-  bool read_spec_answer(std::string_view body);
-
-  std::optional<std::uint64_t> cursor_;  // `next` of the last answer
+  // Reads an answer in the cursor's dialect (--poll-cursor), accounts for its events and keeps
+  // the cursor; false when the answer is malformed (counted, and the connection dropped).
+  bool read_answer(std::string_view body);
+  // The endpoint's target asking for what follows the cursor: ?since=N then `spec_query`'s
+  // parameters (the SPEC's dialect), or the endpoint alone, the cursor going in headers.
+  std::string after_cursor(std::string_view spec_query = {}) const;
+  // http-cache: the last answer was a 304 (nothing newer); nchan answers one event per poll.
+  bool caught_up() const { return caught_up_; }
 
  private:
   Wire& new_stream() override;
@@ -44,6 +47,8 @@ class PollConnection : public Connection {
   void parse_buffered();
   void on_response(boost::system::error_code ec);
   boost::asio::ip::tcp::socket& socket() { return wire_->socket(); }
+  bool read_spec_answer(std::string_view body);
+  bool read_cache_answer(std::string_view body);
 
   std::optional<Wire> wire_;
   std::optional<Deadline> deadline_;
@@ -56,6 +61,9 @@ class PollConnection : public Connection {
   boost::beast::flat_buffer buffer_;
   std::optional<AnswerParser> parser_;
   std::chrono::nanoseconds timeout_{};
+  std::optional<std::uint64_t> cursor_;  // spec: `next` of the last answer
+  std::string validators_;               // http-cache: the header lines that send the cursor back
+  bool caught_up_ = true;
 };
 
 }  // namespace pushbench

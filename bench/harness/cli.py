@@ -167,11 +167,21 @@ def command_verify(args):
         print(f"pushbench verify: --technique: {args.technique!r} is not one of {', '.join(techniques.names())}",
               file=sys.stderr)
         return 2
-    checks = verify.verify(args.url.rstrip("/"), args.technique)
+    server = None
+    if args.profile:
+        try:
+            server = scenarios.load_profile(args.profile)
+        except scenarios.ScenarioError as error:
+            print(f"pushbench verify: --profile: {error}", file=sys.stderr)
+            return 2
+    checks = verify.verify(args.url.rstrip("/"), args.technique, server)
     for check in checks:
-        print(f"{'PASS' if check.ok else 'FAIL'} {check.name}" + (f": {check.detail}" if check.detail else ""))
+        verdict = "SKIP" if check.skipped else "PASS" if check.ok else "FAIL"
+        print(f"{verdict} {check.name}" + (f": {check.detail}" if check.detail else ""))
     failed = [c for c in checks if not c.ok]
-    print(f"{len(checks) - len(failed)} passed, {len(failed)} failed")
+    skipped = sum(c.skipped for c in checks)
+    print(f"{len(checks) - len(failed) - skipped} passed, {len(failed)} failed"
+          + (f", {skipped} skipped (do not apply to this server)" if skipped else ""))
     return 1 if failed else 0
 
 
@@ -229,6 +239,8 @@ def main(argv=None):
                           help="a technique of the table (pushbench-server --list-techniques)")
     checking.add_argument("--build", default=str(ROOT / "build"), help="build folder with bin/ (default: build/)")
     checking.add_argument("--url", required=True, help="the server's base URL, like http://127.0.0.1:8080")
+    checking.add_argument("--profile", help="a server profile (servers/peers/NAME/profile.toml): publish as it "
+                          "says, and skip the checks it says do not apply")
     checking.set_defaults(handler=command_verify)
     listing = commands.add_parser("list", help="list the scenarios")
     listing.set_defaults(handler=command_list)

@@ -54,6 +54,11 @@ METRICS = {
     "stuck_connections": ("connections the relay stopped reading for a while (stuck readers)", None),
     "relay_cpu_us_per_event": ("the relay's CPU per delivered event: load-side cost, not the server's", None),
     "relay_lateness_p99_ms": ("how late the relay let held bytes go, 99th percentile: its own precision", "lower"),
+    # Servers without a publisher of their own (a profile's [publish]): pushbench-publisher.
+    "publisher_lateness_p99_ms": ("how late pushbench-publisher wrote events past their due time, 99th percentile: "
+                                  "above a few ms, the publisher, not the server, limits the run", "lower"),
+    "publisher_lost": ("events the publisher could not hand to the server: lost with a connection, or refused",
+                       "lower"),
     # The broadcast workload (run.send_rate): each sender's messages, back from the server.
     "round_trip_p50_ms": ("a sender's message to its return as an event, median", "lower"),
     "round_trip_p95_ms": ("a sender's message to its return as an event, 95th percentile", "lower"),
@@ -124,7 +129,15 @@ def derive(point, client, server):
         "connections_established": established,
         **_network_and_faults(point, client, server),
         **_broadcast(client),
+        **_publisher(server.get("publisher")),
     }
+
+
+def _publisher(published):
+    if not published:
+        return {"publisher_lateness_p99_ms": None, "publisher_lost": None}
+    return {"publisher_lateness_p99_ms": _ms(published["lateness_ns"], "p99"),
+            "publisher_lost": published["lost"] + published["refused"]}
 
 
 def _connect_cpu_s(server):

@@ -44,3 +44,18 @@ def capture(root, build):
         "python": sys.version.split()[0],
         "open_files_limit": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
     }
+
+
+def server_versions(servers, root):
+    """Each server's version (its profile's `version` command), for the servers that are not ours."""
+    versions = {}
+    for name, server in servers.items():
+        if "version" not in server:
+            continue
+        try:
+            done = subprocess.run([arg.format(root=root) for arg in server["version"]], capture_output=True, text=True,
+                                  timeout=10)
+            versions[name] = done.stdout.strip() if done.returncode == 0 else f"unknown ({done.stderr.strip()[:200]})"
+        except (OSError, subprocess.TimeoutExpired) as error:
+            versions[name] = f"unknown ({error})"
+    return versions

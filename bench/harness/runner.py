@@ -40,8 +40,9 @@ def shares(total, parts):
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
-def client_argv(build, point, run, url, connections, out, senders=0):
-    """The client's command for its share of the point's connections and of the senders."""
+def client_argv(build, point, run, url, connections, out, senders=0, external=None):
+    """The client's command for its share of the point's connections and of the senders, in the
+    dialect of the technique that the server's profile names (client_args)."""
     sending = []
     if run["send_rate"] > 0 and senders:
         sending = ["--send-rate", str(run["send_rate"]), "--senders", str(senders),
@@ -52,7 +53,24 @@ def client_argv(build, point, run, url, connections, out, senders=0):
             "--connect-rate", str(run["connect_rate"] / run["client_processes"]),
             "--reconnect-delay", f"{run['reconnect_delay']}s", "--keep-alive", "on" if run["keep_alive"] else "off",
             "--out", str(out), *sending,
-            *(["--tls-verify", "off"] if wire.is_tls(url) else [])]  # our servers' certificates are made at start
+            *(["--tls-verify", "off"] if wire.is_tls(url) else []),  # our servers' certificates are made at start
+            *(external or {}).get("client_args", {}).get(point["technique"], [])]
+
+
+PUBLISHER_MARGIN = 0.5  # s the publisher goes on after the window, so that its last events are in it
+
+
+def start_publisher(build, point, url, external, window_end, core, out):
+    """pushbench-publisher for a server without a publisher of its own: the point's rate and
+    payload, POSTed as the profile says, from now until just after the window."""
+    publish = external["publish"]
+    template = publish.get("template")
+    argv = [str(build / "bin" / "pushbench-publisher"), "--url", url + publish["path"], "--rate", str(point["rate"]),
+            "--payload", str(point["payload"]), "--duration", f"{window_end + PUBLISHER_MARGIN}s",
+            "--connections", str(publish.get("connections", 2)),
+            "--content-type", publish.get("content_type", "application/json"), "--out", str(out),
+            *(["--template", template.format(root=ROOT)] if template else [])]
+    return processes.start(argv, core, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def window_times(run, connections):
@@ -178,17 +196,24 @@ class ServerLives:
         self.proc, _ = start_server(*self.start_args, port=urlsplit(self.url).port)
         self.restarts += 1
 
+    def fresh(self):
+        """A new server in place of this one (on any port), without what verify published to it."""
+        processes.kill(self.proc)
+        self.proc, self.url = start_server(*self.start_args)
+
 
 def measure(build, point, run, deadline, external=None):
     """Runs the point once; returns (client result, server samples). Raises RunFailed."""
     _, client_cores = processes.pin_plan(run["pin"], run["client_processes"])
     server = ServerLives(build, point, run, external)
-    sampled, clients, relayed = server.proc.pid is not None, [], None
+    sampled, clients, relayed, publisher = server.proc.pid is not None, [], None, None
     try:  # from here on, whatever happens, the server, relay and clients are killed at the end
         if external is None or external["verify"]:
-            failed = [c for c in verify.verify(server.url, point["technique"]) if not c.ok]
+            failed = [c for c in verify.verify(server.url, point["technique"], external) if not c.ok]
             if failed:
                 raise RunFailed("does not conform: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
+            if external is not None and "publish" in external:
+                server.fresh()  # verify's events, with seqs of their own, would stay in its history
         time.sleep(SETTLE)
         baseline = processes.memory(server.proc.pid)[0] if sampled else None
         with tempfile.TemporaryDirectory(prefix="pushbench-") as tmp:
@@ -204,11 +229,16 @@ def measure(build, point, run, deadline, external=None):
             outs = [Path(tmp) / f"client-{i}.json" for i in range(run["client_processes"])]
             share = shares(point["connections"], len(outs))
             senders = shares(min(run["senders"] or point["connections"], point["connections"]), len(outs))
+            publishing = external is not None and "publish" in external and point["rate"] > 0
+            if publishing:
+                publisher = start_publisher(build, point, server.url, external, end, client_cores[0],
+                                            Path(tmp) / "publisher.json")
             cpu_at_start = processes.cpu_seconds(server.proc.pid) if sampled else None
             started = time.monotonic()
             for i, out in enumerate(outs):
                 if share[i]:
-                    clients.append(processes.start(client_argv(build, point, run, url, share[i], out, senders[i]),
+                    clients.append(processes.start(client_argv(build, point, run, url, share[i], out, senders[i],
+                                                               external),
                                                    client_cores[i],
                                                    stdout=subprocess.DEVNULL,
                                                    stderr=subprocess.PIPE))
@@ -223,6 +253,8 @@ def measure(build, point, run, deadline, external=None):
                     raise RunFailed("client hung past the point's timeout; killed") from None
                 if code != 0:
                     raise RunFailed(f"client exited {code}: {_tail(client)}")
+            if publisher:
+                samples["publisher"] = _publisher_result(publisher, deadline, Path(tmp) / "publisher.json")
             if relayed:
                 try:
                     samples["relay"] = relayed.stop()
@@ -239,8 +271,22 @@ def measure(build, point, run, deadline, external=None):
             samples["server_exit"], samples["server_stopped_in_time"] = processes.stop(server.proc)
         return merge_clients(results, build), samples
     finally:
-        for proc in clients + ([relayed.proc] if relayed else []) + ([server.proc] if sampled else []):
+        helpers = [p for p in (relayed and relayed.proc, publisher) if p]
+        for proc in clients + helpers + ([server.proc] if sampled else []):
             processes.kill(proc)
+
+
+def _publisher_result(publisher, deadline, out):
+    """What the publisher wrote, once it has finished (its last answers drained)."""
+    try:
+        code = publisher.wait(timeout=max(deadline - time.monotonic(), 0.1))
+    except subprocess.TimeoutExpired:
+        raise RunFailed("the publisher hung past the point's timeout; killed") from None
+    if code != 0:
+        raise RunFailed(f"the publisher exited {code}: {_tail(publisher)}")
+    result = json.loads(out.read_text())
+    result.pop("lateness_histogram")  # its summary is kept; the run's record stays small
+    return result
 
 
 COUNTERS = ("delivered", "write_calls", "published", "slow_consumers_dropped")

@@ -152,14 +152,27 @@ SCHEMA = {
 }
 
 # A server that is not pushbench-server: a command that prints the SPEC's "listening on" line
-# ({rate}, {payload} and {root} in it are replaced), or the URL of one already running.
+# ({rate}, {payload} and {root} in it are replaced), or the URL of one already running. In a
+# scenario's [servers.NAME], or in a server profile, servers/peers/NAME/profile.toml, that a
+# matrix's backend names.
 SERVER_SCHEMA = {
     "command": ListOf(Text),
     "url": Text,
     "techniques": ListOf(_choice(lambda: techniques.names() + techniques.peer_variants())),
     "verify": Bool,
+    "verify_skips": dict,  # check name = why it does not apply to this server; checked in _server()
     "description": Text,
+    "version": ListOf(Text),  # a command printing the server's version, recorded with the results
+    # A server without a publisher of its own: pushbench-publisher POSTs the events to it.
+    "publish": {
+        "path": Text,
+        "template": Text,  # a file of the body's text ($event, $event_string, $seq, $prev_seq)
+        "content_type": Text,
+        "connections": _number(int, 1, 64),
+    },
+    "client_args": dict,  # technique = [flags]: how the client speaks this server's dialect of it
 }
+PEERS = Path(__file__).resolve().parents[2] / "servers" / "peers"
 
 RUN_DEFAULTS = {"warmup": 2.0, "duration": 10.0, "repetitions": 1, "pin": True, "client_threads": 1,
                 "client_processes": 1, "connect_rate": 0.0, "point_timeout": 300.0, "max_connections": 20000,
@@ -241,6 +254,59 @@ class Scenario:
             yield point
 
 
+def _server(name, table, where, errors):
+    """A server that is not ours, from a scenario's [servers.NAME] (`where` is that key) or from a
+    profile (`where` is empty), checked."""
+    def key(inner):
+        return f"{where}.{inner}" if where else inner
+
+    if not isinstance(table, dict):
+        errors.append(f"{where}: must be a table")
+        return {}
+    server = _check(table, SERVER_SCHEMA, where, errors)
+    if ("command" in server) == ("url" in server):
+        errors.append(f"{where or 'the profile'}: give either command or url")
+    if "techniques" not in server:
+        errors.append(f"{key('techniques')}: required (which techniques it serves)")
+    if name in techniques.backends():
+        errors.append(f"{where or 'the profile'}: {name!r} is the name of a built-in backend")
+    for technique, args in server.get("client_args", {}).items():
+        if technique not in server.get("techniques", []) or not isinstance(args, list) \
+                or not all(isinstance(a, str) for a in args):
+            errors.append(f"{key('client_args.' + technique)}: must be a list of strings, for one of its techniques")
+    for check, why in server.get("verify_skips", {}).items():
+        if not isinstance(why, str) or not why:
+            errors.append(f"{key('verify_skips')}.{check!r}: give the reason the check does not apply")
+    if "publish" in server and "path" not in server["publish"]:
+        errors.append(f"{key('publish.path')}: required (where the events are POSTed)")
+    return {"verify": True, **server}
+
+
+def load_profile(name):
+    """A server profile by name, checked: raises ScenarioError naming the file and the problems."""
+    if not (PEERS / name / "profile.toml").is_file():
+        raise ScenarioError(f"no server profile {name!r} (servers/peers/{name}/profile.toml)")
+    errors = []
+    server = _profile(name, errors)
+    if errors:
+        raise ScenarioError("\n".join(errors))
+    return server
+
+
+def _profile(name, errors):
+    """The server profile servers/peers/NAME/profile.toml, checked; its errors name the file."""
+    path = PEERS / name / "profile.toml"
+    try:
+        table = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as error:
+        errors.append(f"{path}: not valid TOML: {error}")
+        return {}
+    found = []
+    server = _server(name, table, "", found)
+    errors += [f"{path}: {problem}" for problem in found]
+    return server
+
+
 def load(path):
     from . import network, thresholds  # they parse their own syntax
 
@@ -272,22 +338,16 @@ def load(path):
             errors.append(f"matrix.{ramp['dimension']}: also the ramp's dimension; give its values in ramp.steps")
     servers = {}
     for name, table in checked.get("servers", {}).items():
-        if not isinstance(table, dict):
-            errors.append(f"servers.{name}: must be a table")
-            continue
-        server = _check(table, SERVER_SCHEMA, f"servers.{name}", errors)
-        if ("command" in server) == ("url" in server):
-            errors.append(f"servers.{name}: give either command or url")
-        if "techniques" not in server:
-            errors.append(f"servers.{name}.techniques: required (which techniques it serves)")
-        if name in techniques.backends():
-            errors.append(f"servers.{name}: the name of a built-in backend")
-        servers[name] = {"verify": True, **server}
+        servers[name] = _server(name, table, f"servers.{name}", errors)
     for i, backend in enumerate(matrix["backend"]):
-        if backend not in techniques.backends() and backend not in servers:
+        if backend in techniques.backends() or backend in servers:
+            continue
+        if not (PEERS / backend / "profile.toml").is_file():
             built_in = ", ".join(techniques.backends())
-            errors.append(f"matrix.backend[{i}]: {backend!r} is neither a built-in backend ({built_in}) "
-                          "nor a [servers] entry")
+            errors.append(f"matrix.backend[{i}]: {backend!r} is neither a built-in backend ({built_in}), "
+                          f"a [servers] entry nor a server profile (servers/peers/{backend}/profile.toml)")
+            continue
+        servers[backend] = _profile(backend, errors)
     run = {**RUN_DEFAULTS, **checked.get("run", {})}
     profiles = dict(network.BUILT_IN)
     for name, table in checked.get("network", {}).items():

@@ -5,8 +5,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import techniques, wire
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -14,6 +17,7 @@ class Check:
     name: str
     ok: bool
     detail: str = ""
+    skipped: bool = False  # does not apply to this server (its profile says why, in detail)
 
 
 class Failed(Exception):
@@ -31,11 +35,18 @@ def is_event(e):
 
 
 class Verifier:
-    def __init__(self, url, technique):
+    def __init__(self, url, technique, server=None):
+        """`server`: a server profile (scenario.SERVER_SCHEMA), for a server that is not ours: how to
+        publish to it, and which checks do not apply to it and why."""
         self.url, self.technique, self.path = url, technique, techniques.path(technique)
+        self.server = server or {}
+        self.published = 0  # seq of the events this verifier publishes through a profile's publish
         self.results = []
 
     def check(self, name, function):
+        if name in self.server.get("verify_skips", {}):
+            self.results.append(Check(name, True, self.server["verify_skips"][name], skipped=True))
+            return
         try:
             function()
             self.results.append(Check(name, True))
@@ -45,11 +56,30 @@ class Verifier:
             self.results.append(Check(name, False, f"{type(error).__name__}: {error}"))
 
     def publish(self, data):
+        if "publish" in self.server:
+            return self.publish_as_profile(data)
         status, _, body = wire.request(self.url, "POST", "/publish", data.encode())
         expect(status == 200, f"POST /publish answered {status}")
         seq = json.loads(body).get("seq")
         expect(isinstance(seq, int) and seq >= 1, f"POST /publish answered {body[:80]!r}, not {{\"seq\":N}}")
         return seq
+
+    def publish_as_profile(self, data):
+        """As pushbench-publisher does: the SPEC event, with this verifier's seq, in the profile's body."""
+        publish = self.server["publish"]
+        self.published += 1
+        event = json.dumps({"seq": self.published, "ts": time.time_ns(), "data": data}, separators=(",", ":"))
+        body = event
+        if "template" in publish:
+            text = Path(publish["template"].format(root=ROOT)).read_text()
+            for name, value in (("$event_string", json.dumps(event)), ("$event", event),
+                                ("$prev_seq", str(self.published - 1)), ("$seq", str(self.published))):
+                text = text.replace(name, value)
+            body = text
+        status, _, _ = wire.request(self.url, "POST", publish["path"], body.encode(),
+                                    {"Content-Type": publish.get("content_type", "application/json")})
+        expect(200 <= status < 300, f"POST {publish['path']} answered {status}")
+        return self.published
 
     # Checks every technique's server must pass.
     def common(self):
@@ -68,9 +98,11 @@ class Verifier:
             first, second = self.publish("verify one"), self.publish("verify two")
             expect(second > first, f"seq did not rise: {first} then {second}")
 
-        def errors():
+        def unknown_path():
             status, _, _ = wire.request(self.url, "GET", "/pushbench-verify-no-such-path")
             expect(status == 404, f"an unknown path answered {status}, expected 404")
+
+        def malformed_since():
             status, _, body = wire.request(self.url, "GET", self.path + "?since=abc")
             if status == 426:  # an endpoint that needs an upgrade: ask with one
                 sock, status, _ = wire.ws_open(self.url, self.path + "?since=abc")
@@ -83,7 +115,8 @@ class Verifier:
         self.check("GET /healthz is 200 ok", healthz)
         self.check("GET /stats has the counters", stats)
         self.check("POST /publish returns rising seq", publish)
-        self.check("unknown path 404, malformed since 400 {\"error\"}", errors)
+        self.check("an unknown path is 404", unknown_path)
+        self.check("a malformed since is 400 {\"error\"}", malformed_since)
 
     def check_short_poll(self):
         self.poll_answers(self.path)
@@ -136,27 +169,46 @@ class Verifier:
         self.check("a long poll times out with no events and the same cursor", times_out_empty)
 
     def check_sse(self):
-        def stream_and_resume():
-            with wire.Stream(self.url, self.path) as stream:
-                expect(stream.status == 200 and stream.headers.get("content-type", "").startswith("text/event-stream"),
-                       f"{self.path} answered {stream.status} {stream.headers.get('content-type')}")
+        def has(seq):
+            return lambda e: "data" in e and json.loads(e["data"]).get("seq") == seq
+
+        def stream_of(publishing, *headers):
+            """The events of a fresh stream up to the one `publishing` publishes, and its first bytes."""
+            with wire.Stream(self.url, self.path, *headers) as stream:
+                kind = stream.headers.get("content-type", "")
+                expect(stream.status == 200 and kind.startswith("text/event-stream"),
+                       f"{self.path} answered {stream.status} {kind}")
                 first = stream.read(time.monotonic() + 5)
-                expect(first.startswith(b"retry:"), f"the stream's body begins {first[:20]!r}, not with retry:")
-                seq = self.publish("verify sse")
+                seq = publishing()
+                events = wire.sse_events(stream, first, has(seq))
+                expect(events and has(seq)(events[-1]), f"event {seq} did not arrive on the stream")
+                return seq, events, first
 
-                def is_it(e):
-                    return "data" in e and json.loads(e["data"]).get("seq") == seq
+        def data_per_event():
+            _, events, _ = stream_of(lambda: self.publish("verify sse"))
+            expect(is_event(json.loads(events[-1]["data"])), f"data is not an event: {events[-1]['data'][:80]}")
 
-                hit = [e for e in wire.sse_events(stream, first, is_it) if is_it(e)]
-                expect(hit, f"event {seq} did not arrive on the stream")
-                expect(hit[0].get("id") == str(seq), f"its id is {hit[0].get('id')!r}, expected {seq}")
-                expect(is_event(json.loads(hit[0]["data"])), f"data is not an event: {hit[0]['data'][:80]}")
-            with wire.Stream(self.url, self.path, {"Last-Event-ID": str(seq - 1)}) as stream:
-                events = wire.sse_events(stream, b"", lambda e: "data" in e)
-                expect(events and "data" in events[-1] and json.loads(events[-1]["data"])["seq"] == seq,
-                       f"Last-Event-ID {seq - 1} did not resume at {seq}")
+        def retry_and_seq_ids():
+            seq, events, first = stream_of(lambda: self.publish("verify sse id"))
+            expect(first.startswith(b"retry:"), f"the stream's body begins {first[:20]!r}, not with retry:")
+            expect(events[-1].get("id") == str(seq), f"its id is {events[-1].get('id')!r}, expected {seq}")
 
-        self.check("SSE: text/event-stream, retry, id and data per event, Last-Event-ID resume", stream_and_resume)
+        def resumes_after_its_id():
+            def two():
+                first = self.publish("verify resume")
+                self.publish("verify resume after")
+                return first
+
+            seq, events, _ = stream_of(two)
+            expect("id" in events[-1], f"event {seq} has no id: a stream cannot resume after it")
+            with wire.Stream(self.url, self.path, {"Last-Event-ID": events[-1]["id"]}) as stream:
+                resumed = wire.sse_events(stream, b"", lambda e: "data" in e)
+                expect(resumed and "data" in resumed[-1] and json.loads(resumed[-1]["data"])["seq"] == seq + 1,
+                       f"Last-Event-ID {events[-1]['id']} (event {seq}) did not resume at event {seq + 1}")
+
+        self.check("SSE: text/event-stream, a data: line per event holding the event", data_per_event)
+        self.check("SSE: the stream begins with retry:, each event's id is its seq", retry_and_seq_ids)
+        self.check("SSE: Last-Event-ID resumes after the event it names", resumes_after_its_id)
 
     def check_http_stream(self):
         def lines_and_resume():
@@ -176,7 +228,7 @@ class Verifier:
         self.check("HTTP stream: application/x-ndjson, a JSON line per event, ?since resume", lines_and_resume)
 
     def check_websocket(self):
-        def frames_and_resume():
+        def frames():
             sock, status, accepted = wire.ws_open(self.url, self.path)
             with sock:
                 expect(status == 101 and accepted, f"the upgrade answered {status} (accept key right: {accepted})")
@@ -186,6 +238,9 @@ class Verifier:
                     if opcode == 0x1 and json.loads(payload)["seq"] == seq:
                         break
                 expect(is_event(json.loads(payload)), f"the frame is not an event: {payload[:80]!r}")
+
+        def since_resumes():
+            seq = self.publish("verify ws resume")
             sock, _, _ = wire.ws_open(self.url, f"{self.path}?since={seq - 1}")
             with sock:
                 opcode, payload = wire.read_ws_frame(sock)
@@ -211,7 +266,8 @@ class Verifier:
                 code = wire.ws_close_code(sock)
                 expect(code == 1002, f"an unmasked frame was closed with {code}, expected 1002")
 
-        self.check("WebSocket: 101 with the right accept key, a text frame per event, ?since resume", frames_and_resume)
+        self.check("WebSocket: 101 with the right accept key, a text frame per event", frames)
+        self.check("WebSocket: ?since=N resumes after N", since_resumes)
         self.check("WebSocket: ping answered by pong, close answered by close", ping_and_close)
         self.check("WebSocket: an unmasked client frame is closed with 1002", unmasked_is_1002)
 
@@ -226,6 +282,7 @@ class Verifier:
         return self.results
 
 
-def verify(url, technique):
-    """Every check's result for a server of `technique` at `url`."""
-    return Verifier(url, technique).run()
+def verify(url, technique, server=None):
+    """Every check's result for a server of `technique` at `url` (`server`: its profile, when it is
+    not ours)."""
+    return Verifier(url, technique, server).run()

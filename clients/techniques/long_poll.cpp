@@ -14,11 +14,10 @@ class LongPoll final : public PollConnection {
 
  private:
   void on_answer(std::string_view body) override {
-    if (!read_spec_answer(body)) return;
+    if (!read_answer(body)) return;
     const ClientOptions& o = worker_.options();
     const auto hold = std::chrono::duration_cast<std::chrono::milliseconds>(o.long_poll_timeout);
-    poll(endpoint_target("?since=") + std::to_string(*cursor_) + "&timeout_ms=" + std::to_string(hold.count()),
-         o.long_poll_timeout + o.timeout);
+    poll(after_cursor("timeout_ms=" + std::to_string(hold.count())), o.long_poll_timeout + o.timeout);
   }
 };
 

@@ -20,9 +20,9 @@ class ShortPoll final : public PollConnection {
 
  private:
   void on_answer(std::string_view body) override {
-    if (!read_spec_answer(body)) return;
+    if (!read_answer(body)) return;
     const auto interval = worker_.options().poll_interval;
-    if (interval.count() == 0) return poll_now();
+    if (interval.count() == 0 || !caught_up()) return poll_now();  // more may be waiting
     const auto now = std::chrono::steady_clock::now();
     const auto anchor = worker_.schedule().start + phase_;
     if (!scheduled_) {  // the first slot after the connecting poll
@@ -42,7 +42,7 @@ class ShortPoll final : public PollConnection {
     });
   }
 
-  void poll_now() { poll(endpoint_target("?since=" + std::to_string(*cursor_)), worker_.options().timeout); }
+  void poll_now() { poll(after_cursor(), worker_.options().timeout); }
 
   boost::asio::steady_timer timer_;
   std::chrono::nanoseconds phase_;

@@ -75,7 +75,7 @@ def test_a_broken_server_fails_naming_the_check():
     finally:
         server.shutdown()
     assert code == 1
-    assert "FAIL unknown path 404" in out and "answered 200, expected 404" in out
+    assert "FAIL an unknown path is 404" in out and "answered 200, expected 404" in out
     assert "FAIL /poll?since=N returns the events after N" in out and "seq, ts (ns), data" in out
     assert "PASS GET /healthz is 200 ok" in out
 

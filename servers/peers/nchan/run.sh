@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# nchan (nginx with libnginx-mod-nchan, from Debian) as a pushbench peer: nginx.conf beside this
+# script in a fresh folder, nginx in the foreground (a master and one worker), the SPEC's
+# "listening on" line once it accepts. Events come from pushbench-publisher (POST /publish).
+#   servers/peers/nchan/run.sh [--port P]
+#   servers/peers/nchan/run.sh --version
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+module=/usr/lib/nginx/modules/ngx_nchan_module.so
+[[ -f $module ]] || { echo "nchan/run.sh: libnginx-mod-nchan is not installed (apt-get install libnginx-mod-nchan)" >&2; exit 1; }
+if [[ ${1:-} == --version ]]; then
+  echo "nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan), nginx $(nginx -v 2>&1 | cut -d/ -f2)"
+  exit 0
+fi
+port=0
+while (($#)); do
+  case $1 in
+    --port) port=$2; shift 2 ;;
+    *) echo "nchan/run.sh: $1: unknown flag" >&2; exit 2 ;;
+  esac
+done
+if [[ $port == 0 ]]; then
+  port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
+dir=$(mktemp -d /tmp/pushbench-nchan.XXXXXX)
+sed -e "s|@PORT@|$port|g" -e "s|@DIR@|$dir|g" "$here/nginx.conf" > "$dir/nginx.conf"
+nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" &
+child=$!
+trap 'kill -QUIT $child 2>/dev/null; wait $child; rm -rf "$dir"; exit 0' TERM INT
+for _ in $(seq 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 $child 2>/dev/null || { cat "$dir/error.log" >&2; rm -rf "$dir"; exit 1; }
+  sleep 0.05
+done
+echo "listening on http://127.0.0.1:$port"
+wait $child
+rm -rf "$dir"
