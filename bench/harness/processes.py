@@ -46,11 +46,19 @@ def read_line(proc, timeout):
 
 
 def _signal_group(proc, sig):
-    """To the process and everything it started (its own session: a process group)."""
+    """To the process and everything it started: its own session's process group, and every
+    descendant, found before any dies (a server's children may make groups of their own, as
+    Pushpin's runner does, and would outlive a signal to the group)."""
+    members = tree(proc.pid)
     try:
         os.killpg(proc.pid, sig)
     except ProcessLookupError:
         pass
+    for member in members:
+        try:
+            os.kill(member, sig)
+        except ProcessLookupError:
+            pass
 
 
 def stop(proc, grace=5.0):
