@@ -12,7 +12,8 @@ packages=(
   libbenchmark-dev libbenchmark-tools
   python3-pytest python3-websockets python3-matplotlib python3-numpy
   curl wrk nginx-light procps util-linux websocketd
-  nodejs  # a SPEC server on Node's http module, for the verify tests
+  nodejs  # a SPEC server on Node's http module (verify tests), Pushpin's backend
+  libnginx-mod-nchan pushpin  # push servers that are not ours (servers/peers/)
   clang-format flake8 clang
   git strace valgrind  # pushbench ab: worktrees, system calls, instructions
 )

@@ -63,7 +63,7 @@ def command_run(args):
     except scenarios.ScenarioError as error:
         print(error, file=sys.stderr)
         return 2
-    for program in ("pushbench-server", "pushbench-client"):
+    for program in ("pushbench-server", "pushbench-client", "pushbench-publisher"):
         if not (Path(args.build) / "bin" / program).exists():
             print(f"pushbench: --build: {args.build}/bin/{program} is missing (build first: scripts/setup.sh)",
                   file=sys.stderr)
@@ -174,7 +174,7 @@ def command_verify(args):
         except scenarios.ScenarioError as error:
             print(f"pushbench verify: --profile: {error}", file=sys.stderr)
             return 2
-    checks = verify.verify(args.url.rstrip("/"), args.technique, server)
+    checks = verify.verify(args.url.rstrip("/"), args.technique, server, args.publish_url)
     for check in checks:
         verdict = "SKIP" if check.skipped else "PASS" if check.ok else "FAIL"
         print(f"{verdict} {check.name}" + (f": {check.detail}" if check.detail else ""))
@@ -241,6 +241,8 @@ def main(argv=None):
     checking.add_argument("--url", required=True, help="the server's base URL, like http://127.0.0.1:8080")
     checking.add_argument("--profile", help="a server profile (servers/peers/NAME/profile.toml): publish as it "
                           "says, and skip the checks it says do not apply")
+    checking.add_argument("--publish-url", help="with --profile: where the events are published, when not at --url "
+                          "(the second URL of a peer's ready line)")
     checking.set_defaults(handler=command_verify)
     listing = commands.add_parser("list", help="list the scenarios")
     listing.set_defaults(handler=command_list)

@@ -163,9 +163,11 @@ class FixedServer:
 
 
 def start_server(build, point, run, external, port=0):
-    """(process, url) of a fresh server for the point, or of the scenario's fixed URL."""
+    """(process, url, publish url) of a fresh server for the point, or of the scenario's fixed URL.
+    A server not ours may name where its events are published after its URL: `listening on URL
+    publish URL` (Pushpin's backend, which publishes to Pushpin, as an application does)."""
     if external is not None and "url" in external:
-        return FixedServer(), external["url"].rstrip("/")
+        return FixedServer(), external["url"].rstrip("/"), external["url"].rstrip("/")
     server_core, _ = processes.pin_plan(run["pin"], run["client_processes"])
     server = processes.start(server_argv(build, point, run, external, port), server_core, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, cwd=ROOT, env={**os.environ, "PUSHBENCH_BUILD": str(build)})
@@ -177,7 +179,8 @@ def start_server(build, point, run, external, port=0):
     if not line or not line.startswith("listening on "):
         processes.kill(server)
         raise RunFailed(f"server did not start: {_tail(server) or line or 'no listening line'}")
-    return server, line.split()[-1]
+    words = line.split()
+    return server, words[2], words[4] if words[3:4] == ["publish"] and len(words) > 4 else words[2]
 
 
 class ServerLives:
@@ -186,20 +189,20 @@ class ServerLives:
 
     def __init__(self, build, point, run, external):
         self.start_args = (build, point, run, external)
-        self.proc, self.url = start_server(build, point, run, external)
+        self.proc, self.url, self.publish_url = start_server(build, point, run, external)
         self.restarts = 0
 
     def restart(self):
         if self.start_args[3] is not None:
             raise RunFailed("faults.server_restart_at: only pushbench-server can be restarted by the harness")
         processes.kill(self.proc)
-        self.proc, _ = start_server(*self.start_args, port=urlsplit(self.url).port)
+        self.proc, _, _ = start_server(*self.start_args, port=urlsplit(self.url).port)
         self.restarts += 1
 
     def fresh(self):
         """A new server in place of this one (on any port), without what verify published to it."""
-        processes.kill(self.proc)
-        self.proc, self.url = start_server(*self.start_args)
+        processes.stop(self.proc)  # as at the end of a run: its command may have files to remove
+        self.proc, self.url, self.publish_url = start_server(*self.start_args)
 
 
 def measure(build, point, run, deadline, external=None):
@@ -209,7 +212,8 @@ def measure(build, point, run, deadline, external=None):
     sampled, clients, relayed, publisher = server.proc.pid is not None, [], None, None
     try:  # from here on, whatever happens, the server, relay and clients are killed at the end
         if external is None or external["verify"]:
-            failed = [c for c in verify.verify(server.url, point["technique"], external) if not c.ok]
+            failed = [c for c in verify.verify(server.url, point["technique"], external, server.publish_url)
+                      if not c.ok]
             if failed:
                 raise RunFailed("does not conform: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
             if external is not None and "publish" in external:
@@ -231,7 +235,7 @@ def measure(build, point, run, deadline, external=None):
             senders = shares(min(run["senders"] or point["connections"], point["connections"]), len(outs))
             publishing = external is not None and "publish" in external and point["rate"] > 0
             if publishing:
-                publisher = start_publisher(build, point, server.url, external, end, client_cores[0],
+                publisher = start_publisher(build, point, server.publish_url, external, end, client_cores[0],
                                             Path(tmp) / "publisher.json")
             cpu_at_start = processes.cpu_seconds(server.proc.pid) if sampled else None
             started = time.monotonic()

@@ -126,7 +126,7 @@ def run(build, scenario, run_dir):
              "poll_interval": scenario.matrix["poll_interval"][0],
              # A history that is full before the warm-up ends: its filling is not a leak.
              "server_args": ["--history", str(soak["history"])]}
-    server, url = start_server(build, point, run_cfg, None)
+    server, url, _ = start_server(build, point, run_cfg, None)
     clients, load = [], Load(url, soak, names)
     _, client_cores = processes.pin_plan(run_cfg["pin"], 1)
     try:

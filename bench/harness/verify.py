@@ -35,11 +35,12 @@ def is_event(e):
 
 
 class Verifier:
-    def __init__(self, url, technique, server=None):
+    def __init__(self, url, technique, server=None, publish_url=None):
         """`server`: a server profile (scenario.SERVER_SCHEMA), for a server that is not ours: how to
-        publish to it, and which checks do not apply to it and why."""
+        publish to it (at `publish_url`, when that is not `url`), and which checks do not apply to it
+        and why."""
         self.url, self.technique, self.path = url, technique, techniques.path(technique)
-        self.server = server or {}
+        self.server, self.publish_url = server or {}, publish_url or url
         # seq of the events this verifier publishes through a profile's publish: rising from one
         # verify to the next against the same server (µs since the epoch)
         self.published = time.time_ns() // 1000
@@ -78,7 +79,7 @@ class Verifier:
                                 ("$prev_seq", str(self.published - 1)), ("$seq", str(self.published))):
                 text = text.replace(name, value)
             body = text
-        status, _, _ = wire.request(self.url, "POST", publish["path"], body.encode(),
+        status, _, _ = wire.request(self.publish_url, "POST", publish["path"], body.encode(),
                                     {"Content-Type": publish.get("content_type", "application/json")})
         expect(200 <= status < 300, f"POST {publish['path']} answered {status}")
         return self.published
@@ -284,7 +285,7 @@ class Verifier:
         return self.results
 
 
-def verify(url, technique, server=None):
+def verify(url, technique, server=None, publish_url=None):
     """Every check's result for a server of `technique` at `url` (`server`: its profile, when it is
-    not ours)."""
-    return Verifier(url, technique, server).run()
+    not ours, and `publish_url` where its events are published, when not at `url`)."""
+    return Verifier(url, technique, server, publish_url).run()

@@ -52,6 +52,10 @@ def _median_histogram(point):
     return ok[len(ok) // 2]["client"]["latency_histogram"]
 
 
+SERVER_SATURATED = 0.9  # of its core: beyond this, its queues grow and latency is the backlog's
+PUBLISHER_LATE_MS = 5.0  # beyond this, events reached the server late because of the publisher
+
+
 def label(row):
     return f"{row['technique']} ({row['backend']}{', TLS' if row['tls'] else ''})"
 
@@ -73,6 +77,10 @@ def mark(row):
         notes.append("some repetitions failed")
     if row["saturated"]:
         notes.append("client saturated: measures the client")
+    if (row.get("server_cpu_fraction") or 0) >= SERVER_SATURATED:
+        notes.append(f"server saturated: its core was busy {row['server_cpu_fraction']:.0%} of the window")
+    if row.get("publisher_lateness_p99_ms") is not None and row["publisher_lateness_p99_ms"] > PUBLISHER_LATE_MS:
+        notes.append(f"the publisher was late (p99 {row['publisher_lateness_p99_ms']:.1f} ms): it limited the run")
     return ", ".join(notes)
 
 

@@ -42,7 +42,9 @@ class Server:
         if not line.startswith(("listening on http://", "listening on https://")):
             self.proc.kill()
             raise RuntimeError(f"server did not start: {line!r} {self.proc.stderr.read().decode()}")
-        self.url = line.split()[-1]
+        words = line.split()
+        self.url = words[2]
+        self.publish_url = words[4] if words[3:4] == ["publish"] else self.url  # a peer's publishing application
         self.tls = self.url.startswith("https://")
         self.host, port = self.url.split("://", 1)[1].rsplit(":", 1)
         self.port = int(port)

@@ -42,7 +42,7 @@ def help_flags(program):
     return set(re.findall(r"^  (--[a-z-]+)$", done.stdout, re.M)) - {"--help"}
 
 
-@pytest.mark.parametrize("program", ["pushbench-server", "pushbench-client", "pushbench-relay"])
+@pytest.mark.parametrize("program", ["pushbench-server", "pushbench-client", "pushbench-relay", "pushbench-publisher"])
 def test_every_flag_is_listed_and_exists(program):
     listed, accepted = listed_flags(program), help_flags(program)
     assert listed, f"no flags listed for {program}"

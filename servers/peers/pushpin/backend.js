@@ -35,6 +35,7 @@ const stats = {published: 0, control_failures: 0};
 // for those before it, at most REORDER_WAIT_MS, then the hole is left (a gap the clients count).
 const early = new Map();  // seq -> json
 let holeTimer = null;
+let chained = true;  // false after a hole: Pushpin would hold every later item waiting for the missing one
 
 function receive(json) {
   const seq = JSON.parse(json).seq;
@@ -55,6 +56,7 @@ function flush() {
   holeTimer = early.size ? setTimeout(() => {
     latest = Math.min(...early.keys()) - 1;  // give up on the hole
     log.length = 0;  // what came before it cannot be served with what follows
+    chained = false;
     flush();
   }, REORDER_WAIT_MS) : null;
 }
@@ -65,11 +67,12 @@ function publish(seq, json) {
   const prev = latest;
   latest = seq;
   ++stats.published;
-  const item = {channel: CHANNEL, id: String(seq), 'prev-id': String(prev), formats: {
+  const item = {channel: CHANNEL, id: String(seq), ...(chained ? {'prev-id': String(prev)} : {}), formats: {
     'http-response': {body: pollBody([json], seq)},
     'http-stream': {content: sse(seq, json)},
     'ws-message': {content: json},
   }};
+  chained = true;
   const request = http.request({host: '127.0.0.1', port: controlPort, path: '/publish/', method: 'POST', agent: control,
     headers: {'Content-Type': 'application/json'}}, (answer) => {
     if (answer.statusCode !== 200) ++stats.control_failures;

@@ -3,7 +3,8 @@
 # fresh folder, and backend.js, the application behind it (the event log, GRIP holds, publishing
 # to Pushpin's control API), all children of this script so that the harness samples them all.
 # Prints the SPEC's "listening on" line once a stream goes through Pushpin and is held by it (a
-# hold needs pushpin-handler, which may be up after the proxy).
+# hold needs pushpin-handler, which may be up after the proxy), with the backend's URL after it:
+# the events are published to the backend, as to an application, not through Pushpin's proxy.
 #   servers/peers/pushpin/run.sh [--port P]
 #   servers/peers/pushpin/run.sh --version
 set -euo pipefail
@@ -49,7 +50,7 @@ for _ in $(seq 200); do
   done
   sleep 0.05
 done
-echo "listening on http://127.0.0.1:$port"
+echo "listening on http://127.0.0.1:$port publish http://127.0.0.1:$backend"  # events go to the application
 wait -n "${children[@]}" || true  # one of them ended: the server is broken
 echo "pushpin/run.sh: a process ended; the others are stopped" >&2
 tail -5 "$dir"/*.log >&2
