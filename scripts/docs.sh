@@ -3,7 +3,9 @@
 #   docs/traces/<technique>.txt   the raw exchange of one connection (pushbench-client --trace)
 #   docs/figures/                  the plots and key numbers of a `default` run (or of RUN_DIR)
 #   docs/figures/frameworks/       the same of a `frameworks` run (or of FRAMEWORKS_RUN_DIR)
-# Usage: scripts/docs.sh [RUN_DIR [FRAMEWORKS_RUN_DIR]]
+#   docs/figures/servers/          the same of a `servers` run (or of SERVERS_RUN_DIR)
+# (each with the run's results.json.gz)
+# Usage: scripts/docs.sh [RUN_DIR [FRAMEWORKS_RUN_DIR [SERVERS_RUN_DIR]]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh release >/dev/null
@@ -54,8 +56,10 @@ figures() {
   /usr/bin/python3 scripts/report.py "$run_dir" >/dev/null
   mkdir -p "$target"
   cp "$run_dir"/*.png "$run_dir/summary.md" "$target/"
+  gzip -c "$run_dir/results.json" > "$target/results.json.gz"  # the run the figures come from, kept
   echo "docs: figures from $run_dir in $target"
 }
 figures default "${1:-}" docs/figures
 figures frameworks "${2:-}" docs/figures/frameworks
+figures servers "${3:-}" docs/figures/servers
 echo "docs: traces in docs/traces"

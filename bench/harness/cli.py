@@ -63,7 +63,8 @@ def command_run(args):
     except scenarios.ScenarioError as error:
         print(error, file=sys.stderr)
         return 2
-    for program in ("pushbench-server", "pushbench-client", "pushbench-publisher"):
+    publishing = any("publish" in server for server in scenario.servers.values())
+    for program in ("pushbench-server", "pushbench-client") + (("pushbench-publisher",) if publishing else ()):
         if not (Path(args.build) / "bin" / program).exists():
             print(f"pushbench: --build: {args.build}/bin/{program} is missing (build first: scripts/setup.sh)",
                   file=sys.stderr)
