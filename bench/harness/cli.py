@@ -169,6 +169,9 @@ def command_verify(args):
               file=sys.stderr)
         return 2
     server = None
+    if args.publish_url and not args.profile:
+        print("pushbench verify: --publish-url: only with --profile", file=sys.stderr)
+        return 2
     if args.profile:
         try:
             server = scenarios.load_profile(args.profile)

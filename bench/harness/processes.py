@@ -49,7 +49,7 @@ def _signal_group(proc, sig):
     """To the process and everything it started: its own session's process group, and every
     descendant, found before any dies (a server's children may make groups of their own, as
     Pushpin's runner does, and would outlive a signal to the group)."""
-    members = tree(proc.pid)
+    members = tree(proc.pid) if proc.poll() is None else []  # a reaped pid may be another process's now
     try:
         os.killpg(proc.pid, sig)
     except ProcessLookupError:

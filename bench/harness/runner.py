@@ -216,7 +216,7 @@ def measure(build, point, run, deadline, external=None):
                       if not c.ok]
             if failed:
                 raise RunFailed("does not conform: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
-            if external is not None and "publish" in external:
+            if external is not None and "publish" in external and sampled:
                 server.fresh()  # verify's events, with seqs of their own, would stay in its history
         time.sleep(SETTLE)
         baseline = processes.memory(server.proc.pid)[0] if sampled else None
@@ -275,9 +275,10 @@ def measure(build, point, run, deadline, external=None):
             samples["server_exit"], samples["server_stopped_in_time"] = processes.stop(server.proc)
         return merge_clients(results, build), samples
     finally:
-        helpers = [p for p in (relayed and relayed.proc, publisher) if p]
-        for proc in clients + helpers + ([server.proc] if sampled else []):
+        for proc in clients + [p for p in (relayed and relayed.proc, publisher) if p]:
             processes.kill(proc)
+        if sampled:
+            processes.stop(server.proc)  # SIGTERM first, even after a failure: its command may have files to remove
 
 
 def _publisher_result(publisher, deadline, out):
@@ -288,8 +289,11 @@ def _publisher_result(publisher, deadline, out):
         raise RunFailed("the publisher hung past the point's timeout; killed") from None
     if code != 0:
         raise RunFailed(f"the publisher exited {code}: {_tail(publisher)}")
-    result = json.loads(out.read_text())
-    result.pop("lateness_histogram")  # its summary is kept; the run's record stays small
+    try:
+        result = json.loads(out.read_text())
+        result.pop("lateness_histogram")  # its summary is kept; the run's record stays small
+    except (OSError, ValueError, KeyError) as error:
+        raise RunFailed(f"the publisher's result is unreadable: {error}") from None
     return result
 
 

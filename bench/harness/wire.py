@@ -73,7 +73,11 @@ class Stream:
         self.sock.sendall(f"GET {prefix}{path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: {accept}\r\n{extra}\r\n"
                           .encode())
         self.response = http.client.HTTPResponse(self.sock)
-        self.response.begin()
+        try:
+            self.response.begin()
+        except BaseException:
+            self.close()
+            raise
         self.status, self.headers = self.response.status, _lower(self.response.headers)
         self.stalled = False
 

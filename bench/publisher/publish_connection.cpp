@@ -96,6 +96,7 @@ void PublishConnection::read_answers() {
 // The connection is gone with what it held; a new one, after `delay`, takes the next requests.
 void PublishConnection::fail(std::chrono::milliseconds delay) {
   if (closed_) return;
+  ++generation_;  // the write or read it cancels must not fail it again
   counts_.lost += unanswered_ + due_.size();
   unanswered_ = 0;
   due_.clear();

@@ -1,5 +1,7 @@
 // HTTP long polling: each answer's `next` goes straight back in the next request. The first
-// request asks with timeout_ms=0 so that it returns at once with the cursor to start from.
+// request asks with timeout_ms=0 so that it returns at once with the cursor to start from; a
+// server of the http-cache dialect (nchan) holds it until the next event instead, so it gets a
+// held poll's deadline, and its connection counts as established at that first event.
 #include "clients/poll_connection.hpp"
 #include "clients/techniques/technique.hpp"
 
@@ -9,7 +11,8 @@ namespace {
 class LongPoll final : public PollConnection {
  public:
   LongPoll(Worker& worker, std::size_t index) : PollConnection(worker, index) {
-    prepare(endpoint_target("?timeout_ms=0"), worker.options().timeout);
+    const ClientOptions& o = worker.options();
+    prepare(endpoint_target("?timeout_ms=0"), o.http_cache_cursor ? o.long_poll_timeout + o.timeout : o.timeout);
   }
 
  private:

@@ -44,7 +44,8 @@ class Server:
             raise RuntimeError(f"server did not start: {line!r} {self.proc.stderr.read().decode()}")
         words = line.split()
         self.url = words[2]
-        self.publish_url = words[4] if words[3:4] == ["publish"] else self.url  # a peer's publishing application
+        # a peer may name its publishing application after its URL: "listening on URL publish URL"
+        self.publish_url = words[4] if words[3:4] == ["publish"] and len(words) > 4 else self.url
         self.tls = self.url.startswith("https://")
         self.host, port = self.url.split("://", 1)[1].rsplit(":", 1)
         self.port = int(port)

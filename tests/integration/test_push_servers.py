@@ -33,15 +33,18 @@ def push_server():
         server.stop()
 
 
-def publish(url, rate, duration):
-    return subprocess.Popen([str(PUBLISHER), "--url", url + "/publish", "--rate", str(rate), "--duration", duration,
-                             "--out", "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def publish(name, url, rate, duration):
+    """pushbench-publisher as the harness runs it for the server's profile."""
+    publishing = PROFILES[name]["publish"]
+    return subprocess.Popen([str(PUBLISHER), "--url", url + publishing["path"], "--rate", str(rate), "--duration",
+                             duration, "--connections", str(publishing.get("connections", 2)), "--out", "-"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 @pytest.mark.parametrize("name,technique", CASES)
 def test_every_event_arrives_once(push_server, name, technique):
     server = push_server(name)
-    publisher = publish(server.publish_url, 20, "4s")
+    publisher = publish(name, server.publish_url, 20, "4s")
     dialect = PROFILES[name].get("client_args", {}).get(technique, [])
     result = run_client("--technique", technique, "--url", server.url, *dialect, "--connections", "5",
                         "--poll-interval", "200ms", "--warmup", "1s", "--duration", "2s")

@@ -26,12 +26,26 @@ dir=$(mktemp -d /tmp/pushbench-nchan.XXXXXX)
 sed -e "s|@PORT@|$port|g" -e "s|@DIR@|$dir|g" "$here/nginx.conf" > "$dir/nginx.conf"
 nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" &
 child=$!
-trap 'kill -QUIT $child 2>/dev/null; wait $child; rm -rf "$dir"; exit 0' TERM INT
+stop() {
+  kill -QUIT $child 2>/dev/null || true
+  wait $child 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap 'stop; exit 0' TERM INT
+ready=false
 for _ in $(seq 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  kill -0 $child 2>/dev/null || { cat "$dir/error.log" >&2; rm -rf "$dir"; exit 1; }
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { ready=true; break; }
+  kill -0 $child 2>/dev/null || break
   sleep 0.05
 done
+if ! $ready; then
+  echo "nchan/run.sh: nginx did not start" >&2
+  cat "$dir/error.log" >&2
+  stop
+  exit 1
+fi
 echo "listening on http://127.0.0.1:$port"
-wait $child
-rm -rf "$dir"
+wait $child || true
+echo "nchan/run.sh: nginx ended" >&2
+stop
+exit 1

@@ -31,8 +31,9 @@ const pollBody = (events, next) => `{"events":[${events.join(',')}],"next":${nex
 const control = new http.Agent({keepAlive: true, maxSockets: 1});  // one at a time: Pushpin orders items by prev-id
 const stats = {published: 0, control_failures: 0};
 
-// Events come through Pushpin's proxy, which may reorder the POSTs: one that comes early waits
-// for those before it, at most REORDER_WAIT_MS, then the hole is left (a gap the clients count).
+// Events from publishers on several connections may come out of order: one that comes early
+// waits for those before it, at most REORDER_WAIT_MS, then the hole is left (a gap the clients
+// count). The first event received sets where the log begins.
 const early = new Map();  // seq -> json
 let holeTimer = null;
 let chained = true;  // false after a hole: Pushpin would hold every later item waiting for the missing one
@@ -42,7 +43,7 @@ function receive(json) {
   if (!Number.isInteger(seq) || seq <= latest || early.has(seq)) throw new Error(`seq ${seq} is not new (at ${latest})`);
   if (early.size >= MAX_EARLY) throw new Error(`${MAX_EARLY} events wait for seq ${latest + 1}`);
   early.set(seq, json);
-  if (latest === 0 && early.size === 1) latest = seq - 1;  // the first event sets where the log begins
+  if (latest === 0 && early.size === 1) latest = seq - 1;
   flush();
 }
 

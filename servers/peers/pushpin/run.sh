@@ -43,13 +43,21 @@ stop() {
   rm -rf "$dir"
 }
 trap 'stop; exit 0' TERM INT
-for _ in $(seq 200); do
-  [[ $(curl -s -m 0.5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/sse" 2>/dev/null) == 200 ]] && break
+ready=false
+deadline=$((SECONDS + 8))  # within the harness's 10 s
+while ((SECONDS < deadline)); do
+  [[ $(curl -s -m 0.5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/sse" 2>/dev/null) == 200 ]] && { ready=true; break; }
   for child in "${children[@]}"; do
-    kill -0 "$child" 2>/dev/null || { tail -5 "$dir"/*.log >&2; stop; exit 1; }
+    kill -0 "$child" 2>/dev/null || break 2
   done
   sleep 0.05
 done
+if ! $ready; then
+  echo "pushpin/run.sh: no stream was held within 8 s" >&2
+  tail -5 "$dir"/*.log >&2
+  stop
+  exit 1
+fi
 echo "listening on http://127.0.0.1:$port publish http://127.0.0.1:$backend"  # events go to the application
 wait -n "${children[@]}" || true  # one of them ended: the server is broken
 echo "pushpin/run.sh: a process ended; the others are stopped" >&2
