@@ -163,9 +163,7 @@ class FixedServer:
 
 
 def start_server(build, point, run, external, port=0):
-    """(process, url, publish url) of a fresh server for the point, or of the scenario's fixed URL.
-    A server not ours may name where its events are published after its URL: `listening on URL
-    publish URL` (Pushpin's backend, which publishes to Pushpin, as an application does)."""
+    """(process, url, publish url) of a fresh server for the point, or of the scenario's fixed URL."""
     if external is not None and "url" in external:
         return FixedServer(), external["url"].rstrip("/"), external["url"].rstrip("/")
     server_core, _ = processes.pin_plan(run["pin"], run["client_processes"])
@@ -179,8 +177,14 @@ def start_server(build, point, run, external, port=0):
     if not line or not line.startswith("listening on "):
         processes.kill(server)
         raise RunFailed(f"server did not start: {_tail(server) or line or 'no listening line'}")
+    return (server, *ready_urls(line))
+
+
+def ready_urls(line):
+    """(url, publish url) from a ready line: `listening on URL`, which a server not ours may follow
+    with `publish URL`, where its events go (Pushpin's backend, as an application's)."""
     words = line.split()
-    return server, words[2], words[4] if words[3:4] == ["publish"] and len(words) > 4 else words[2]
+    return words[2], words[4] if words[3:4] == ["publish"] and len(words) > 4 else words[2]
 
 
 class ServerLives:

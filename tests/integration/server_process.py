@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
+from harness.runner import ready_urls  # noqa: E402
 from harness.wire import unverified_tls  # noqa: E402,F401  (re-exported for the tests)
 BUILD = ROOT / os.environ.get("PUSHBENCH_BUILD", "build")
 SERVER_BIN = BUILD / "bin" / "pushbench-server"
@@ -42,10 +43,7 @@ class Server:
         if not line.startswith(("listening on http://", "listening on https://")):
             self.proc.kill()
             raise RuntimeError(f"server did not start: {line!r} {self.proc.stderr.read().decode()}")
-        words = line.split()
-        self.url = words[2]
-        # a peer may name its publishing application after its URL: "listening on URL publish URL"
-        self.publish_url = words[4] if words[3:4] == ["publish"] and len(words) > 4 else self.url
+        self.url, self.publish_url = ready_urls(line)
         self.tls = self.url.startswith("https://")
         self.host, port = self.url.split("://", 1)[1].rsplit(":", 1)
         self.port = int(port)

@@ -12,16 +12,8 @@ if [[ ${1:-} == --version ]]; then
   echo "nchan $(dpkg-query -W -f='${Version}' libnginx-mod-nchan), nginx $(nginx -v 2>&1 | cut -d/ -f2)"
   exit 0
 fi
-port=0
-while (($#)); do
-  case $1 in
-    --port) port=$2; shift 2 ;;
-    *) echo "nchan/run.sh: $1: unknown flag" >&2; exit 2 ;;
-  esac
-done
-if [[ $port == 0 ]]; then
-  port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-fi
+source "$here/../peer.sh"
+port_flag nchan/run.sh "$@"
 dir=$(mktemp -d /tmp/pushbench-nchan.XXXXXX)
 sed -e "s|@PORT@|$port|g" -e "s|@DIR@|$dir|g" "$here/nginx.conf" > "$dir/nginx.conf"
 nginx -c "$dir/nginx.conf" -p "$dir" -e "$dir/error.log" &

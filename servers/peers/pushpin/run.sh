@@ -16,15 +16,8 @@ if [[ ${1:-} == --version ]]; then
   echo "pushpin $(dpkg-query -W -f='${Version}' pushpin), zurl $(dpkg-query -W -f='${Version}' zurl), node $(node --version)"
   exit 0
 fi
-free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-port=0
-while (($#)); do
-  case $1 in
-    --port) port=$2; shift 2 ;;
-    *) echo "pushpin/run.sh: $1: unknown flag" >&2; exit 2 ;;
-  esac
-done
-[[ $port != 0 ]] || port=$(free_port)
+source "$here/../peer.sh"
+port_flag pushpin/run.sh "$@"
 control=$(free_port) backend=$(free_port)
 dir=$(mktemp -d /tmp/pushbench-pushpin.XXXXXX)
 sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@CONTROL@|$control|g" "$here/pushpin.conf" > "$dir/pushpin.conf"

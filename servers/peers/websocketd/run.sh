@@ -17,9 +17,8 @@ while (($#)); do
 done
 command -v websocketd >/dev/null || { echo "websocketd/run.sh: websocketd is not installed (apt-get install websocketd)" >&2; exit 1; }
 [[ -x $emitter ]] || { echo "websocketd/run.sh: $emitter is missing (build first)" >&2; exit 1; }
-if [[ $port == 0 ]]; then
-  port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-fi
+source "$here/../peer.sh"
+[[ $port != 0 ]] || port=$(free_port)
 websocketd --address 127.0.0.1 --port "$port" --loglevel error --maxforks 20000 "$emitter" --rate "$rate" --payload "$payload" &
 child=$!
 trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT

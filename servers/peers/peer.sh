@@ -1,0 +1,19 @@
+# Sourced by the peers' run.sh scripts: what starting any of them needs.
+
+# A free loopback port.
+free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# Sets `port` from the script's flags, `--port P` (0 or none: a free one); any other flag exits 2
+# naming it.   port_flag SCRIPT_NAME "$@"
+port_flag() {
+  local name=$1
+  shift
+  port=0
+  while (($#)); do
+    case $1 in
+      --port) port=$2; shift 2 ;;
+      *) echo "$name: $1: unknown flag" >&2; exit 2 ;;
+    esac
+  done
+  [[ $port != 0 ]] || port=$(free_port)
+}
