@@ -126,6 +126,7 @@ void Connection::on_event(const EventFields& fields) {
   lost_ns_ = 0;
   if (counting) {
     ++m.events_received;
+    m.event_bytes += fields.json.size();
     ++events_in_window_;
     m.latency.record(now - fields.ts);
   }

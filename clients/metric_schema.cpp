@@ -63,6 +63,7 @@ const ResultField schema[] = {
     {"gaps", "events", Merge::sum, &M::gaps},
     {"duplicates", "events", Merge::sum, &M::duplicates},
     {"events_by_type", "events", Merge::sum_map, &M::events_by_type},
+    {"event_bytes", "bytes", Merge::sum, &M::event_bytes},
     {"bytes_in", "bytes", Merge::sum, &M::bytes_in},
     {"bytes_out", "bytes", Merge::sum, &M::bytes_out},
     {"http_requests", "requests", Merge::sum, &M::http_requests},

@@ -21,6 +21,7 @@ struct Metrics {
   std::uint64_t events_received = 0;
   std::uint64_t gaps = 0;
   std::uint64_t duplicates = 0;
+  std::uint64_t event_bytes = 0;  // the events' own JSON (envelope and data) as received
   std::uint64_t bytes_in = 0;
   std::uint64_t bytes_out = 0;
   std::uint64_t http_requests = 0;

@@ -4,8 +4,9 @@
 #   docs/figures/                  the plots and key numbers of a `default` run (or of RUN_DIR)
 #   docs/figures/frameworks/       the same of a `frameworks` run (or of FRAMEWORKS_RUN_DIR)
 #   docs/figures/servers/          the same of a `servers` run (or of SERVERS_RUN_DIR)
-# (each with the run's results.json.gz)
+# (each with the run's results.json.gz), and then every excerpt the pages quote (scripts/excerpts.py).
 # Usage: scripts/docs.sh [RUN_DIR [FRAMEWORKS_RUN_DIR [SERVERS_RUN_DIR]]]
+#        scripts/docs.sh --traces      the traces and the excerpts only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh release >/dev/null
@@ -22,9 +23,7 @@ url=$(sed -n 's/^listening on //p' "$out")
 for technique in $(build/bin/pushbench-server --list-techniques | cut -f1); do
   build/bin/pushbench-client --technique "$technique" --url "$url" --duration 5s --poll-interval 1s \
     --trace "docs/traces/$technique.txt" --out /dev/null 2>/dev/null
-  # Ports and handshake keys differ each run; keep them out of the diff.
-  sed -i -E "s/127\.0\.0\.1:[0-9]+/127.0.0.1:PORT/g; s#Sec-WebSocket-(Key|Accept): [A-Za-z0-9+/=]+#Sec-WebSocket-\1: (random)#" \
-    "docs/traces/$technique.txt"
+  sed -i -E "s/127\.0\.0\.1:[0-9]+/127.0.0.1:PORT/g" "docs/traces/$technique.txt"  # a new port each run
 done
 
 # An SSE reconnect: the server stops mid-stream and comes back on the same port; the client
@@ -46,6 +45,12 @@ wait "$client" || true
 kill -TERM "$second"
 sed -i -E "s/127\.0\.0\.1:[0-9]+/127.0.0.1:PORT/g" docs/traces/sse-reconnect.txt
 
+if [[ ${1:-} == --traces ]]; then
+  scripts/excerpts.py
+  echo "docs: traces in docs/traces, excerpts made again"
+  exit 0
+fi
+
 # The figures of a run of `scenario` (made now unless given) into `target`.
 figures() {
   local scenario=$1 run_dir=$2 target=$3
@@ -62,4 +67,5 @@ figures() {
 figures default "${1:-}" docs/figures
 figures frameworks "${2:-}" docs/figures/frameworks
 figures servers "${3:-}" docs/figures/servers
-echo "docs: traces in docs/traces"
+scripts/excerpts.py
+echo "docs: traces in docs/traces, excerpts made again"

@@ -30,7 +30,9 @@ METRICS = {
     "bytes_per_event": ("bytes on the wire per event, both directions", "lower"),
     "bytes_in_per_event": ("bytes server to client per event", "lower"),
     "bytes_out_per_event": ("bytes client to server per event", "lower"),
-    "overhead_bytes_per_event": ("bytes per event beyond the payload", "lower"),
+    "envelope_bytes_per_event": ("bytes per event of the event's JSON beyond its data: pushbench's envelope", "lower"),
+    "framing_bytes_per_event": ("bytes per event beyond the event's JSON: the technique's framing, requests and "
+                                "headers", "lower"),
     "requests_per_event": ("HTTP requests per event", "lower"),
     "protocol_messages_per_event": ("a peer protocol's own messages (Socket.IO's) per event, both ways", "lower"),
     "events_per_write": ("events the server delivered per system call that wrote them", None),
@@ -115,7 +117,10 @@ def derive(point, client, server):
         "bytes_per_event": _per(wire, events),
         "bytes_in_per_event": _per(client["bytes_in"], events),
         "bytes_out_per_event": _per(client["bytes_out"], events),
-        "overhead_bytes_per_event": _per(wire - events * point["payload"], events),
+        "envelope_bytes_per_event": _per(client.get("event_bytes", 0) - events * point["payload"], events)
+        if client.get("event_bytes") else None,
+        "framing_bytes_per_event": _per(wire - client.get("event_bytes", 0), events)
+        if client.get("event_bytes") else None,
         "requests_per_event": _per(client["http_requests"], events),
         "protocol_messages_per_event": _per(client.get("protocol_messages", 0), events) or None,  # peer protocols
         "events_per_write": _per(server.get("server_delivered"), server.get("server_write_calls"))

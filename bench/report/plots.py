@@ -119,21 +119,25 @@ def bars(rows, out_dir, metric, ylabel, title, name, scale=1.0):
 
 
 def bytes_split(rows, out_dir):
-    """Bytes per event, split into the payload and the protocol's overhead."""
+    """Bytes per event, split into the payload, pushbench's JSON envelope around it, and the
+    technique's framing (headers, requests, frame headers, SSE fields)."""
     ok = [r for r in rows if r["status"] != "failed" and r.get("bytes_per_event") is not None]
     if not ok:
         return None
     fig, ax = plt.subplots(figsize=(max(6, 0.6 * len(ok)), 4.5))
     positions = range(len(ok))
     payload = [min(r["payload"], r["bytes_per_event"]) for r in ok]
-    overhead = [r["bytes_per_event"] - p for r, p in zip(ok, payload)]
-    ax.bar(positions, payload, color="#999999", label="payload")
-    ax.bar(positions, overhead, bottom=payload, color=[r["colour"] for r in ok],
-           label="protocol overhead")
+    envelope = [r.get("envelope_bytes_per_event") or 0 for r in ok]
+    framing = [r["bytes_per_event"] - p - e for r, p, e in zip(ok, payload, envelope)]
+    ax.bar(positions, payload, color="#999999", label="payload (the event's data)")
+    ax.bar(positions, envelope, bottom=payload, color="#c6dbef", label='JSON envelope ({"seq":..,"ts":..})')
+    ax.bar(positions, framing, bottom=[p + e for p, e in zip(payload, envelope)], color="#e6550d",
+           label="the technique: framing, requests, headers")
     ax.set_xticks(positions, [f"{r['technique']}\n{r['backend']}\n{r['connections']}c {r['payload']}B"
                               + (" bin" if r["payload_kind"] == "binary" else "") for r in ok], fontsize=7)
     ax.set_ylabel("bytes on the wire per event")
-    return _finish(fig, ax, out_dir, "bytes_per_event.png", "Bytes per event: payload and overhead", _failed(rows))
+    return _finish(fig, ax, out_dir, "bytes_per_event.png", "Bytes per event: payload, envelope, framing",
+                   _failed(rows))
 
 
 def short_poll_interval(rows, out_dir):
