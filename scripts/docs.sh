@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates everything in docs/ that comes from running the code, so the pages stay true to it:
 #   docs/traces/<technique>.txt   the raw exchange of one connection (pushbench-client --trace)
+#   docs/traces/sse-parsing.txt    a hand-made stream that shows SSE's parsing rules, and protocol.md's
+#                                  table of what Chromium dispatched of it
 #   docs/figures/                  the plots and key numbers of a `default` run (or of RUN_DIR)
 #   docs/figures/frameworks/       the same of a `frameworks` run (or of FRAMEWORKS_RUN_DIR)
 #   docs/figures/servers/          the same of a `servers` run (or of SERVERS_RUN_DIR)
 # (each with the run's results.json.gz), and then every excerpt the pages quote (scripts/excerpts.py).
-# Usage: scripts/docs.sh [RUN_DIR [FRAMEWORKS_RUN_DIR [SERVERS_RUN_DIR]]]
+# Usage: scripts/docs.sh [RUN_DIR [FRAMEWORKS_RUN_DIR [SERVERS_RUN_DIR]]]   (`keep`: leave those figures)
 #        scripts/docs.sh --traces      the traces and the excerpts only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +47,9 @@ wait "$client" || true
 kill -TERM "$second"
 sed -i -E "s/127\.0\.0\.1:[0-9]+/127.0.0.1:PORT/g" docs/traces/sse-reconnect.txt
 
+# The SSE parsing rules on the wire, and what Chromium's EventSource dispatched of them.
+/usr/bin/python3 scripts/sse_parsing_trace.py
+
 if [[ ${1:-} == --traces ]]; then
   scripts/excerpts.py
   echo "docs: traces in docs/traces, excerpts made again"
@@ -54,6 +59,7 @@ fi
 # The figures of a run of `scenario` (made now unless given) into `target`.
 figures() {
   local scenario=$1 run_dir=$2 target=$3
+  [[ $run_dir == keep ]] && return
   if [[ -z $run_dir ]]; then
     build/bin/pushbench run "$scenario" --out results
     run_dir=$(ls -d results/*-"$scenario" | tail -1)

@@ -9,15 +9,22 @@ the demo's browser clients. A page names the source in a comment just above the 
 
     <!-- include: ../web/clients/sse.js -->
 
+    <!-- headline: docs/figures/results.json.gz -->
+    (a table)
+    <!-- /headline -->
+
 Paths are relative to the page. An excerpt takes, for each recipe line, the next line of the file
 (after the previous one taken) that REGEX finds, with B lines before it and N after. It may skip
 lines of the same trace entry (headers), but skipping a whole entry needs a recipe line `...`
 before it, which prints `...`. A note goes after `  ← ` on the line. An include takes the whole
-file.
+file. A headline is the table of a kept run's largest points on the event loop: what the README
+opens with.
 
     scripts/excerpts.py           rewrites every such block in docs/ and README.md
     scripts/excerpts.py --check   exits 1 naming each block that differs from its source
 """
+import gzip
+import json
 import re
 import sys
 from pathlib import Path
@@ -29,11 +36,13 @@ NOTE_COLUMN = 44
 # A source comment, then the fenced block that follows it (possibly empty).
 BLOCK = re.compile(r"<!-- (excerpt|include): (\S+)\n?(.*?)-->\n+```(\w*)\n(.*?)```", re.S)
 ENTRY = re.compile(r"^\[ *[\d.]+\] ")  # a trace entry's first line: [ms since start] ...
+HEADLINE = re.compile(r"<!-- headline: (\S+) -->\n.*?<!-- /headline -->", re.S)
+HEADLINE_COLUMNS = [  # (title, metric in a point's summary, format)
+    ("latency p50", "latency_p50_ms", "{:.1f} ms"), ("p99", "latency_p99_ms", "{:.1f} ms"),
+    ("delivered", "delivery_ratio", "{:.0%}"), ("requests/event", "requests_per_event", "{:.2f}"),
+    ("bytes/event", "bytes_per_event", "{:.0f}"), ("server CPU/event", "server_cpu_us_per_event", "{:.1f} µs"),
+    ("memory/connection", "memory_per_connection_bytes", "{:.1f} KiB", 1 / 1024)]
 RECIPE_LINE = re.compile(r"`(?P<regex>[^`]+)`(?:\s+-(?P<before>\d+))?(?:\s+\+(?P<after>\d+))?(?:\s+(?P<note>.+))?")
-
-
-def _line(text):
-    return text[:-2] if text.endswith("\\r") else text  # the trace's escaped CR: noise in a page
 
 
 def excerpt(lines, recipe, source):
@@ -54,13 +63,36 @@ def excerpt(lines, recipe, source):
         if not may_skip and any(ENTRY.match(line) for line in lines[at:first]):
             raise ValueError(f"{source}: `{parsed['regex']}` skips a trace entry: put `...` before it")
         may_skip = False
-        taken = [_line(text) for text in lines[first:found + 1 + int(parsed["after"] or 0)]]
+        taken = lines[first:found + 1 + int(parsed["after"] or 0)]
         if parsed["note"]:
             noted = found - first  # the note goes on the line the regex found
             taken[noted] = taken[noted].ljust(NOTE_COLUMN) + NOTE + parsed["note"]
         out += taken
         at = first + len(taken)
     return "\n".join(out) + "\n"
+
+
+def headline(results_path):
+    """The README's table: each technique at the run's most connections on the event loop."""
+    run = json.loads(gzip.decompress(results_path.read_bytes()))
+    points = [p for p in run["points"] if p["backend"] == "beast" and p["status"] != "failed"]
+    most = max(p["connections"] for p in points)
+    env = run["environment"]
+    rows = [f"| technique | {' | '.join(c[0] for c in HEADLINE_COLUMNS)} |",
+            "| --- |" + " --- |" * len(HEADLINE_COLUMNS)]
+    for point in (p for p in points if p["connections"] == most):
+        cells = []
+        for title, metric, form, *scale in HEADLINE_COLUMNS:
+            value = point["summary"].get(metric, {}).get("median")
+            cells.append("–" if value is None else form.format(value * (scale[0] if scale else 1)))
+        rows.append(f"| {point['technique']} | {' | '.join(cells)} |")
+    first = points[0]
+    return "\n".join([
+        f"{most:,} subscribers, {first['rate']:g} events/s of {first['payload']} bytes, the event-loop server "
+        f"(short polling every {first['poll_interval_s']:g} s); medians of run `{run['run_id']}` "
+        f"(`pushbench run {run['scenario']['name']}`, commit `{env['git_commit'][:10]}`) on "
+        f"{env['cpu_model']}, {env['cores']} cores, {env['kernel'].split(' #')[0]}, server and client pinned "
+        "to a core each:", "", *rows])
 
 
 def render(page):
@@ -72,7 +104,10 @@ def render(page):
         body = text if kind == "include" else excerpt(text.splitlines(), recipe, f"{page.name}: {path}")
         head = f"<!-- {kind}: {path}\n{recipe}-->" if kind == "excerpt" else f"<!-- {kind}: {path} -->"
         return f"{head}\n```{language}\n{body}```"
-    return BLOCK.sub(block, page.read_text())
+
+    def table(match):
+        return f"<!-- headline: {match[1]} -->\n{headline(ROOT / match[1])}\n<!-- /headline -->"
+    return HEADLINE.sub(table, BLOCK.sub(block, page.read_text()))
 
 
 def quoted_lines(page):

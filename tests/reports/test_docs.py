@@ -27,7 +27,7 @@ data: {"seq":8}
 
 def found_in_order(quoted, trace_lines):
     """Whether the quoted lines (with `...` between runs) appear in the trace in that order."""
-    lines = [line[:-2] if line.endswith("\\r") else line for line in trace_lines]
+    lines = [line.rstrip() for line in trace_lines]
     at = 0
     for line in quoted:
         if line == "...":
