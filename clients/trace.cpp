@@ -11,7 +11,9 @@ constexpr std::size_t trace_limit = 1 << 20;
 }
 
 Trace::Trace(const std::string& path, const std::string& title) : out_(path), start_ns_(monotonic_ns()) {
+  // The start on the events' clock, so that traces of different clients line up on their `ts`.
   out_ << "# pushbench-client trace: " << title << "\n"
+       << "# started at " << realtime_ns() << " ns since the Unix epoch\n"
        << "# [ms since start] >>> client to server, <<< server to client; \\r, \\xNN escape what is not text\n";
 }
 

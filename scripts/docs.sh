@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates everything in docs/ that comes from running the code, so the pages stay true to it:
 #   docs/traces/<technique>.txt   the raw exchange of one connection (pushbench-client --trace)
+#   docs/figures/timeline.png      the traces' requests, answers and frames around one event
 #   docs/traces/sse-parsing.txt    a hand-made stream that shows SSE's parsing rules, and protocol.md's
 #                                  table of what Chromium dispatched of it
 #   docs/figures/                  the plots and key numbers of a `default` run (or of RUN_DIR)
@@ -22,9 +23,15 @@ server=$!
 trap 'kill $server 2>/dev/null; rm -f "$out"' EXIT
 for _ in $(seq 50); do grep -q "listening on" "$out" && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$out")
+# All at once, so the same events cross every technique's trace (scripts/timeline.py lines them up).
+clients=()
 for technique in $(build/bin/pushbench-server --list-techniques | cut -f1); do
   build/bin/pushbench-client --technique "$technique" --url "$url" --duration 5s --poll-interval 1s \
-    --trace "docs/traces/$technique.txt" --out /dev/null 2>/dev/null
+    --trace "docs/traces/$technique.txt" --out /dev/null 2>/dev/null &
+  clients+=($!)
+done
+wait "${clients[@]}"
+for technique in $(build/bin/pushbench-server --list-techniques | cut -f1); do
   sed -i -E "s/127\.0\.0\.1:[0-9]+/127.0.0.1:PORT/g" "docs/traces/$technique.txt"  # a new port each run
 done
 
@@ -46,6 +53,9 @@ second=$!
 wait "$client" || true
 kill -TERM "$second"
 sed -i -E "s/127\.0\.0\.1:[0-9]+/127.0.0.1:PORT/g" docs/traces/sse-reconnect.txt
+
+# One event's timeline through each technique, drawn from the traces above.
+/usr/bin/python3 scripts/timeline.py
 
 # The SSE parsing rules on the wire, and what Chromium's EventSource dispatched of them.
 /usr/bin/python3 scripts/sse_parsing_trace.py

@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <iostream>
 
+#include "core/ascii.hpp"
 #include "core/flags.hpp"
 #include "core/techniques.hpp"
 #include "servers/backends.hpp"
@@ -31,7 +32,32 @@ namespace {
   std::exit(0);
 }
 
+// "https://a.example,http://127.0.0.1:8080" -> each origin, checked: a scheme, a host, no path.
+std::vector<std::string> parse_origins(std::string_view list) {
+  std::vector<std::string> origins;
+  while (!list.empty()) {
+    const std::size_t comma = list.find(',');
+    const std::string_view origin = list.substr(0, comma);
+    const std::size_t host = origin.find("://");
+    if (host == std::string_view::npos || host == 0 || origin.size() == host + 3 ||
+        origin.find('/', host + 3) != std::string_view::npos) {
+      fail("--allowed-origins: '" + std::string(origin) + "' is not an origin (scheme://host[:port], no path)");
+    }
+    origins.emplace_back(origin);
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+  }
+  return origins;
+}
+
 }  // namespace
+
+bool ServerOptions::origin_allowed(std::string_view origin) const {
+  if (allowed_origins.empty() || origin.empty()) return true;
+  for (const std::string& allowed : allowed_origins) {
+    if (equals_ignoring_case(allowed, origin)) return true;  // RFC 6454: scheme and host are case-insensitive
+  }
+  return false;
+}
 
 ServerOptions parse_server_options(int argc, char** argv) {
   using namespace std::chrono_literals;
@@ -41,7 +67,7 @@ ServerOptions parse_server_options(int argc, char** argv) {
   for (const TechniqueInfo& t : technique_table()) technique_names.emplace_back(t.name);
   for (const Backend& b : backends()) backend_names.emplace_back(b.name);
   bool list = false, json = false;
-  std::string resumption = "on";
+  std::string resumption = "on", origins;
 
   Flags flags("pushbench-server", "--technique T [flags]");
   flags.text("technique", &o.technique, "push technique whose endpoint is served (required)", technique_names)
@@ -85,6 +111,8 @@ ServerOptions parse_server_options(int argc, char** argv) {
       .duration("ws-idle-timeout", &o.ws_idle_timeout, "WebSocket: ping after half of this idle, close after all of it",
                 1ms, 24h)
       .size("ws-max-message", &o.ws_max_message, "largest incoming WebSocket message; beyond, close 1009", 1, gib)
+      .text("allowed-origins", &origins,
+            "comma-separated origins (scheme://host[:port]) whose pages may open a WebSocket; others get 403")
       .text("tls", &o.tls.mode, "TLS on every endpoint with a certificate made at start (https, wss)", {"self-signed"})
       .text("tls-cert", &o.tls.cert_file, "TLS on every endpoint with this PEM certificate chain (with --tls-key)")
       .text("tls-key", &o.tls.key_file, "the PEM private key of --tls-cert")
@@ -110,6 +138,7 @@ ServerOptions parse_server_options(int argc, char** argv) {
     o.tls.mode = "files";
   }
   o.tls.resumption = resumption == "on";
+  o.allowed_origins = parse_origins(origins);
   boost::system::error_code ec;
   boost::asio::ip::make_address(o.bind, ec);
   if (ec) fail("--bind: '" + o.bind + "' is not an IP address");

@@ -2,6 +2,8 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "servers/limits.hpp"
 #include "servers/tls_context.hpp"
@@ -37,11 +39,15 @@ struct ServerOptions {
   std::chrono::nanoseconds ws_handshake_timeout = limits::default_ws_handshake_timeout;
   std::chrono::nanoseconds ws_idle_timeout = limits::default_ws_idle_timeout;
   std::uint64_t ws_max_message = limits::default_ws_max_message;
+  // Browsers' origins allowed to open a WebSocket (`scheme://host[:port]`); empty: any. A request
+  // without Origin is not a browser's, and is let in.
+  std::vector<std::string> allowed_origins;
   TlsOptions tls;
   std::chrono::nanoseconds tls_handshake_timeout = limits::default_tls_handshake_timeout;
   std::string web_dir = PUSHBENCH_WEB_DIR;  // the live demo's page, served with --technique all
 
   bool serves(std::string_view technique_name) const { return technique == "all" || technique == technique_name; }
+  bool origin_allowed(std::string_view origin) const;
 };
 
 // Parses argv; prints usage and exits 0 on --help (and prints the technique table on

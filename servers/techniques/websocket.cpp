@@ -19,6 +19,11 @@ void serve_websocket(Exchange& exchange, const Target& target) {
   if (!is_websocket_key(exchange.header("Sec-WebSocket-Key"))) {
     return exchange.answer(Reply::error(400, "Sec-WebSocket-Key must be the base64 of 16 bytes"));
   }
+  // A browser sends a page's cookies with a cross-site upgrade, and no same-origin policy stops
+  // it reading the socket: the Origin check is the server's (RFC 6455 section 10.2).
+  if (!exchange.state().options().origin_allowed(exchange.header("Origin"))) {
+    return exchange.answer(Reply::error(403, "this Origin may not open a WebSocket here (--allowed-origins)"));
+  }
   exchange.upgrade_websocket(since_of(target), publisher_of(target));
 }
 

@@ -1,5 +1,6 @@
 """Each endpoint of the SPEC against the real server, with curl and Python websockets as peers,
 on both backends (the thread-per-connection one has no WebSocket)."""
+import asyncio
 import json
 import socket
 import struct
@@ -7,6 +8,7 @@ import subprocess
 import time
 
 import pytest
+import websockets
 
 from server_process import SERVER_BIN, wait_until
 from peers import CurlStream, curl, curl_json, ws_receive
@@ -176,6 +178,29 @@ def test_websocket_resumes_with_since(server, backend):
     assert [e["seq"] for e in events] == [3, 4, 5]
 
 
+def test_websocket_upgrade_is_refused_to_an_origin_not_allowed(start_server, backend):
+    """Cross-site WebSocket hijacking: a browser sends the page's Origin; only the listed ones get in."""
+    needs_websocket(backend)
+    server = start_server("--technique", "all", "--allowed-origins", "https://app.example,http://127.0.0.1:9")
+
+    def upgrade(origin):
+        async def run():
+            async with websockets.connect(server.ws_url + "/ws?since=0", origin=origin):
+                return 101
+        try:
+            return asyncio.run(run())
+        except websockets.InvalidStatusCode as refused:
+            return refused.status_code
+
+    assert upgrade("https://evil.example") == 403
+    assert upgrade("https://app.example.evil") == 403
+    assert upgrade("HTTPS://APP.EXAMPLE") == 101  # scheme and host compare without case
+    assert upgrade("http://127.0.0.1:9") == 101
+    assert upgrade(None) == 101  # no Origin: not a browser, nothing to protect against
+    plain = start_server("--technique", "all")
+    assert [e["seq"] for e in ws_receive(plain.ws_url + "/ws?since=0", 1, publish=lambda: plain.publish("x"))] == [1]
+
+
 def test_http_stream_is_ndjson_and_resumes_with_since(server):
     first = server.publish("one")
     stream = CurlStream(f"{server.url}/stream?since={first - 1}", "Accept: application/x-ndjson")
@@ -250,6 +275,8 @@ def test_cli_help_and_bad_flags(backend):
                          (["--technique", "all", "--bind", "localhost:1"], "--bind"),
                          (["--technique", "websocket", "--backend", "httplib"], "not available with --backend httplib"),
                          (["--technique", "all", "--backend", "tomcat"], "--backend"),
+                         *((["--technique", "all", "--allowed-origins", origin], "--allowed-origins")
+                           for origin in ("example.com", "https://", "https://a.example/path", "https://a,,b")),
                          ([], "--technique")):
         done = subprocess.run([SERVER_BIN, *args], capture_output=True, text=True)
         assert done.returncode == 2, args
