@@ -24,6 +24,15 @@ bool plain_name(std::string_view name) {
   return true;
 }
 
+// A file or a file in a folder of web/ ("clients/sse.js"): every part a plain name, so nothing
+// leaves the folder ("..", a leading "/" or an empty part is refused).
+bool plain_path(std::string_view path) {
+  for (std::size_t slash; (slash = path.find('/')) != std::string_view::npos; path.remove_prefix(slash + 1)) {
+    if (!plain_name(path.substr(0, slash))) return false;
+  }
+  return plain_name(path);
+}
+
 }  // namespace
 
 std::optional<Reply> demo_file(const std::string& web_dir, std::string_view path) {
@@ -34,7 +43,7 @@ std::optional<Reply> demo_file(const std::string& web_dir, std::string_view path
     name = path.substr(6);
   else
     return std::nullopt;
-  if (!plain_name(name)) return Reply::error(404, "no such file");
+  if (!plain_path(name)) return Reply::error(404, "no such file");
   std::ifstream file(web_dir + "/" + std::string(name), std::ios::binary);
   if (!file) return Reply::error(404, "no such file");
   std::ostringstream content;

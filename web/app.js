@@ -1,211 +1,170 @@
-// The live demo: the same event stream through every technique at once, measured here. The
-// techniques, their endpoints and summaries come from the server's table (GET /techniques); each
-// has a browser client below, under its name.
-"use strict";
+// The live demo: the same event stream through every technique at once. Each technique's browser
+// client (clients/short-poll.js, long-poll.js, sse.js, websocket.js; the docs quote them) reports
+// what it sends and receives through its callbacks; this file counts it, draws it and wires up the
+// controls. The server serves plain names only (/demo/NAME), so web/NAME.js links to clients/NAME.js.
+import { createChat } from "./chat.js";
+import { nowMs } from "./clock.js";
+import { LatencyChart } from "./latency-chart.js";
+import { LongPollClient } from "./clients/long-poll.js";
+import { Meter } from "./meter.js";
+import { RawPanel } from "./raw-panel.js";
+import { ShortPollClient } from "./clients/short-poll.js";
+import { SseClient } from "./clients/sse.js";
+import { Summary, formatMs } from "./summary.js";
+import { Timeline } from "./timeline.js";
+import { WebSocketClient } from "./clients/websocket.js";
 
-const WINDOW = 500; // latencies kept per technique for the percentiles
+const FRAME_MS = 1000 / 30 - 2; // a little under a 30th of a second: every other frame at 60 Hz
+const COLORS = { "short-poll": "#e4572e", "long-poll": "#d99a06", sse: "#159a8c", websocket: "#4c5fd5" };
 
-class Meter {
-  constructor(name) {
-    this.name = name;
-    this.events = 0;
-    this.requests = 0;
-    this.bytes = 0;
-    this.latencies = [];
-    this.lastSeq = 0;
-    this.byType = {}; // events by name, when the server names them (--event-types)
-  }
-  // One event as the server encoded it: {"seq":N,"ts":ns,"data":"..."[,"type":"tK"]}.
-  event(e) {
-    if (e.seq <= this.lastSeq) return; // a poll may see an event again after a reconnect
-    this.lastSeq = e.seq;
-    this.events += 1;
-    if (e.type) this.byType[e.type] = (this.byType[e.type] ?? 0) + 1;
-    chat.receive(this.name, e);
-    this.latencies.push(Date.now() - e.ts / 1e6);
-    if (this.latencies.length > WINDOW) this.latencies.shift();
-  }
-  percentile(p) {
-    if (!this.latencies.length) return null;
-    const sorted = [...this.latencies].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-  }
-}
-
-const meters = {};
-const sockets = {}; // the open WebSocket by technique name: the chat sends up it
-
-// The chat: a message is the event's data, {"chat":text,"tab":id,"sent":ms} as JSON; every tab
-// receives it through every technique, and the tab that sent it times each technique's round trip.
-const chat = {
-  tab: Math.random().toString(36).slice(2, 8),
-  messages: new Map(), // seq -> {text, tab, via, up, arrivals: {technique: ms}}
-  pending: new Map(), // sent here, by its JSON: how it went up
-  send(via, text) {
-    const data = JSON.stringify({ chat: text, tab: this.tab, sent: Date.now() });
-    if (via === "websocket") {
-      sockets.websocket.send(data);
-      this.pending.set(data, { via, up: `one frame, ${new Blob([data]).size + 6} bytes` });
-    } else {
-      fetch(`/publish?from=${this.tab}`, { method: "POST", body: data });
-      this.pending.set(data, { via, up: `one POST, ${new Blob([data]).size} body bytes + headers` });
-    }
-  },
-  receive(technique, e) {
-    let body;
-    try { body = JSON.parse(e.data); } catch { return; }
-    if (typeof body?.chat !== "string") return;
-    if (!this.messages.has(e.seq)) {
-      const sent = this.pending.get(e.data);
-      this.messages.set(e.seq, { text: body.chat, tab: body.tab, via: sent?.via, up: sent?.up, arrivals: {} });
-    }
-    const message = this.messages.get(e.seq);
-    message.arrivals[technique] = body.tab === this.tab ? Date.now() - body.sent : null;
-    this.render();
-  },
-  render() {
-    const log = document.getElementById("chat-log");
-    log.replaceChildren(...[...this.messages.values()].slice(-20).reverse().map((m) => {
-      const li = document.createElement("li");
-      const times = Object.entries(m.arrivals).map(([t, ms]) => (ms === null ? t : `${t} ${ms} ms`)).join(", ");
-      li.textContent = m.tab === this.tab
-        ? `you (${m.via}, ${m.up}): ${m.text} — back through ${times}`
-        : `tab ${m.tab}: ${m.text} — received through ${times}`;
-      return li;
-    }));
-  },
-};
-const pollInterval = () => Math.max(50, Number(document.getElementById("interval").value) || 1000);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function poll(meter, url) {
-  meter.requests += 1;
-  const response = await fetch(url, { cache: "no-store" });
-  const text = await response.text();
-  meter.bytes += text.length;
-  const body = JSON.parse(text);
-  body.events.forEach((e) => meter.event(e));
-  return body.next;
-}
-
-async function shortPolling(meter, path) {
-  let cursor = await poll(meter, path);
-  for (;;) {
-    await sleep(pollInterval());
-    try { cursor = await poll(meter, `${path}?since=${cursor}`); } catch { await sleep(1000); }
-  }
-}
-
-async function longPolling(meter, path) {
-  let cursor = await poll(meter, `${path}?timeout_ms=0`);
-  for (;;) {
-    try { cursor = await poll(meter, `${path}?since=${cursor}&timeout_ms=25000`); } catch { await sleep(1000); }
-  }
-}
-
-// A named event (an SSE `event: tK` line) reaches only the listeners of its name, not onmessage.
-function serverSentEvents(meter, path, eventTypes) {
-  meter.requests += 1;
-  const source = new EventSource(path);
-  const receive = (message) => {
-    meter.bytes += message.data.length;
-    const e = JSON.parse(message.data); // several data: lines arrive joined by line breaks
-    if (message.type !== "message" && message.type !== e.type) meter.misnamed = (meter.misnamed ?? 0) + 1;
-    meter.event(e);
-  };
-  source.onmessage = receive;
-  for (let k = 0; k < eventTypes; k += 1) source.addEventListener(`t${k}`, receive);
-  source.onerror = () => { meter.requests += 1; }; // EventSource reconnects by itself, with Last-Event-ID
-}
-
-function webSocket(meter, path) {
-  meter.requests += 1;
-  const socket = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${path}`);
-  sockets.websocket = socket;
-  socket.onmessage = (message) => {
-    meter.bytes += message.data.length;
-    meter.event(JSON.parse(message.data));
-  };
-  socket.onclose = () => setTimeout(() => webSocket(meter, path), 1000);
-}
-
-// Each technique's browser client, by its name in the table.
-const browserClients = {
-  "short-poll": shortPolling,
-  "long-poll": longPolling,
-  sse: serverSentEvents,
-  websocket: webSocket,
+// Each technique's client, by its name in the server's table (GET /techniques).
+const CLIENTS = {
+  "short-poll": (t, callbacks) => new ShortPollClient({ url: t.path, intervalMs: pollInterval(), ...callbacks }),
+  "long-poll": (t, callbacks) => new LongPollClient({ url: t.path, timeoutMs: 25000, ...callbacks }),
+  sse: (t, callbacks, eventNames) => new SseClient({ url: t.path, eventNames, ...callbacks }),
+  websocket: (t, callbacks) => new WebSocketClient({ url: t.path, quietMs: 15000, ...callbacks }),
 };
 
-const ROWS = [["events received", "events"], ["latency p50", "p50"], ["latency p99", "p99"],
-  ["HTTP requests", "requests"], ["bytes received (event bodies and frames)", "bytes"]];
+const meters = {}; // by technique: what the page received
+const clients = {}; // by technique: its running client
+const intervalInput = document.getElementById("interval");
+const windowMs = () => Number(document.getElementById("window").value) * 1000; // what the drawings show
+const pollInterval = () => Math.max(50, Number(intervalInput.value) || 1000);
+const getJson = async (url) => (await fetch(url)).json();
 
-// A column per technique of the table that this page has a client for.
-function buildBoard(techniques) {
-  const head = document.querySelector("#board thead tr");
-  const body = document.querySelector("#board tbody");
-  for (const t of techniques) {
-    const th = document.createElement("th");
-    th.textContent = t.name;
-    th.title = t.summary;
-    head.append(th);
-  }
-  for (const [title, metric] of ROWS) {
-    const tr = document.createElement("tr");
-    const th = document.createElement("th");
-    th.textContent = title;
-    tr.append(th);
-    for (const t of techniques) {
-      const td = document.createElement("td");
-      td.dataset.t = t.name;
-      td.dataset.m = metric;
-      tr.append(td);
-    }
-    body.append(tr);
-  }
-}
-
-function render() {
-  for (const cell of document.querySelectorAll("td[data-t]")) {
-    const meter = meters[cell.dataset.t];
-    const metric = cell.dataset.m;
-    if (metric === "p50" || metric === "p99") {
-      const value = meter.percentile(metric === "p50" ? 50 : 99);
-      cell.textContent = value === null ? "-" : `${value.toFixed(1)} ms`;
-    } else {
-      cell.textContent = meter[metric].toLocaleString("en");
-    }
-  }
-}
-
-async function setRate(rate) {
-  const response = await fetch(`/publisher?rate=${rate}`, { method: "POST" });
-  document.getElementById("status").textContent = response.ok ? `publishing ${rate}/s` : "rate refused";
-}
+// Listening before anything else, so that no change of the interval is missed.
+intervalInput.addEventListener("input", () => {
+  if (clients["short-poll"]) clients["short-poll"].intervalMs = pollInterval();
+});
 
 async function start() {
-  const current = await (await fetch("/publisher")).json();
-  const rateInput = document.getElementById("rate");
-  rateInput.value = current.rate;
-  rateInput.addEventListener("change", () => setRate(Number(rateInput.value)));
-  document.getElementById("status").textContent = `publishing ${current.rate}/s`;
-  const table = await (await fetch("/techniques")).json();
-  const { event_types: eventTypes } = await (await fetch("/stats")).json();
-  const techniques = table.techniques.filter((t) => browserClients[t.name]);
-  buildBoard(techniques);
+  const [publisher, table, stats] = await Promise.all(["/publisher", "/techniques", "/stats"].map(getJson));
+  setUpRateControl(publisher.rate);
+  const techniques = table.techniques.filter((t) => CLIENTS[t.name]).map((t) => ({ ...t, color: COLORS[t.name] }));
+  const eventNames = Array.from({ length: stats.event_types }, (_, k) => `t${k}`); // --event-types
+  const views = {
+    timeline: new Timeline(document.getElementById("timeline"), techniques, { spanMs: windowMs() }),
+    charts: buildLatencyCharts(document.getElementById("latency"), techniques),
+    raw: new RawPanel(document.getElementById("raw"), techniques),
+    summary: new Summary(document.getElementById("board"), techniques),
+    chat: createChat(document.getElementById("chat-log"), (data) => clients.websocket?.send(data) ?? false),
+  };
   for (const t of techniques) {
     meters[t.name] = new Meter(t.name);
-    browserClients[t.name](meters[t.name], t.path, eventTypes);
+    clients[t.name] = CLIENTS[t.name](t, callbacks(t.name, views), eventNames);
+    clients[t.name].start();
   }
+  setUpDropControl(views.timeline);
+  setUpWindowControl(views);
+  setUpChat(views.chat, techniques);
+  animate(views);
+  window.pushbenchChat = views.chat;
+  window.pushbenchTimeline = { marks: (name) => views.timeline.marks(name) };
+}
+
+// What a technique's client reports, counted in its meter and shown in every view.
+function callbacks(name, { timeline, charts, raw, chat }) {
+  const meter = meters[name];
+  return {
+    onWire(wire) {
+      if (wire.dir === "out" && wire.kind === "request") meter.requests += 1;
+      if (wire.dir === "in" && wire.kind === "open") meter.connections += 1;
+      if (wire.dir === "in") meter.bytes += wire.bytes;
+      timeline.wire(name, wire);
+      raw.add(name, wire.dir, wire.text);
+    },
+    onEvent(event, carrier) {
+      const arrived = nowMs();
+      const latency = arrived - event.ts / 1e6;
+      // An SSE event's event: name must be its JSON "type" (unnamed ones arrive as "message").
+      const named = carrier instanceof MessageEvent && carrier.type !== "message";
+      if (named && carrier.type !== event.type) meter.misnamed += 1;
+      if (!meter.event(event, latency)) return;
+      timeline.delivered(name, event.ts / 1e6, arrived);
+      charts[name].chart.add(arrived, latency);
+      chat.receive(name, event);
+    },
+    onState(state, why) {
+      timeline.state(name, state);
+      raw.add(name, "state", `${state}: ${why}`);
+    },
+  };
+}
+
+// The numbers are redrawn four times a second; the drawings scroll, so 30 times a second.
+function animate({ timeline, charts, raw, summary }) {
+  const percentiles = {};
+  setInterval(() => {
+    for (const [name, { caption }] of Object.entries(charts)) {
+      percentiles[name] = [meters[name].percentile(50), meters[name].percentile(99)];
+      caption.textContent = `p50 ${formatMs(percentiles[name][0])} · p99 ${formatMs(percentiles[name][1])}`;
+    }
+    summary.render(meters);
+    raw.render();
+  }, 250);
+  // Drawing takes the main thread, where arriving events wait until it is done (and are measured
+  // late): 30 frames a second rather than 60 scroll smoothly enough and take half the time.
+  let drawn = 0;
+  const draw = (time) => {
+    if (time - drawn >= FRAME_MS) {
+      drawn = time;
+      timeline.draw();
+      for (const [name, { chart }] of Object.entries(charts)) chart.draw(...(percentiles[name] ?? [null, null]));
+    }
+    requestAnimationFrame(draw);
+  };
+  requestAnimationFrame(draw);
+}
+
+function buildLatencyCharts(container, techniques) {
+  return Object.fromEntries(techniques.map((t) => {
+    const figure = document.createElement("figure");
+    figure.style.setProperty("--technique", t.color);
+    const title = document.createElement("figcaption");
+    const name = document.createElement("strong");
+    name.textContent = t.name;
+    const caption = document.createElement("span");
+    title.append(name, caption);
+    const canvas = document.createElement("canvas");
+    figure.append(title, canvas);
+    container.append(figure);
+    return [t.name, { chart: new LatencyChart(canvas, t.color, { spanMs: windowMs() }), caption }];
+  }));
+}
+
+function setUpRateControl(rate) {
+  const input = document.getElementById("rate");
+  const status = document.getElementById("status");
+  input.value = rate;
+  status.textContent = `publishing ${rate}/s`;
+  input.addEventListener("change", async () => {
+    const response = await fetch(`/publisher?rate=${Number(input.value)}`, { method: "POST" });
+    status.textContent = response.ok ? `publishing ${Number(input.value)}/s` : "rate refused";
+  });
+}
+
+function setUpWindowControl({ timeline, charts }) {
+  document.getElementById("window").addEventListener("change", () => {
+    timeline.spanMs = windowMs();
+    for (const { chart } of Object.values(charts)) chart.spanMs = windowMs();
+  });
+}
+
+// Every client closes what it has open and resumes its own way, from the last event it saw.
+function setUpDropControl(timeline) {
+  document.getElementById("drop").addEventListener("click", () => {
+    timeline.drop();
+    for (const client of Object.values(clients)) client.reconnect();
+  });
+}
+
+function setUpChat(chat, techniques) {
   const via = document.getElementById("chat-via");
   via.replaceChildren(...techniques.map((t) => new Option(t.name, t.name)));
   via.value = "websocket";
   document.getElementById("chat-send").addEventListener("click",
     () => chat.send(via.value, document.getElementById("chat-text").value));
-  render();
-  setInterval(render, 250);
 }
 
+window.pushbenchMeters = meters; // for the browser test, with pushbenchChat and pushbenchTimeline
 start();
-window.pushbenchMeters = meters; // for the browser test
-window.pushbenchChat = chat;

@@ -294,9 +294,12 @@ def test_demo_page_and_publisher_control(start_server, backend):
     needs_websocket(backend)
     server = start_server("--technique", "all", "--rate", "2")
     page = curl(f"{server.url}/").decode()
-    assert "<script src=\"/demo/app.js\"></script>" in page
-    assert "EventSource" in curl(f"{server.url}/demo/app.js").decode()
-    assert server.request("GET", "/demo/..%2F..%2Fetc%2Fpasswd")[0] == 404
+    assert '<script type="module" src="/demo/app.js"></script>' in page
+    assert "from \"./clients/sse.js\"" in curl(f"{server.url}/demo/app.js").decode()
+    assert "new EventSource(" in curl(f"{server.url}/demo/clients/sse.js").decode()
+    for outside in ("/demo/..%2F..%2Fetc%2Fpasswd", "/demo/clients/../app.js", "/demo//app.js", "/demo/clients/",
+                    "/demo/../servers/main.cpp", "/demo/clients/.hidden"):
+        assert server.request("GET", outside)[0] == 404, outside
     assert server.request("GET", "/demo/nothing.js")[0] == 404
     assert curl_json(f"{server.url}/publisher") == {"rate": 2}
     assert curl_json(f"{server.url}/publisher?rate=50") == {"rate": 2}, "GET only reads"

@@ -91,3 +91,14 @@ def test_an_include_is_the_whole_file(tmp_path):
     page = tmp_path / "p.md"
     page.write_text("<!-- include: client.js -->\n```js\nold\n```\n")
     assert excerpts.render(page) == "<!-- include: client.js -->\n```js\nconst x = 1;\n```\n"
+
+
+def test_each_technique_page_shows_the_client_the_demo_runs():
+    """The code a page teaches is the code the demo page imports (and the browser test drives)."""
+    app = (ROOT / "web" / "app.js").read_text()
+    for page, client in (("short-polling.md", "short-poll.js"), ("long-polling.md", "long-poll.js"),
+                         ("sse.md", "sse.js"), ("websocket.md", "websocket.js")):
+        text = (ROOT / "docs" / page).read_text()
+        assert f"<!-- include: ../web/clients/{client} -->" in text, page
+        assert (ROOT / "web" / "clients" / client).read_text() in text, f"{page}: not the file as it is"
+        assert f'from "./clients/{client}"' in app, f"the demo does not import {client}"
