@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 namespace pushbench {
 
@@ -20,6 +21,16 @@ const EventPtr& EventLog::append(std::int64_t ts, std::string_view data, std::st
   ++count_;
   ++next_seq_;
   return ring_[slot];
+}
+
+const EventPtr& EventLog::append_at(std::uint64_t seq, std::int64_t ts, std::string_view data, std::string_view from,
+                                    PayloadKind kind) {
+  if (seq <= last_seq() && count_ > 0) throw std::invalid_argument("event log: seq " + std::to_string(seq) + " is old");
+  if (seq != next_seq_) {
+    while (count_ > 0) drop_oldest();
+    next_seq_ = seq;
+  }
+  return append(ts, data, from, kind);
 }
 
 void EventLog::drop_oldest() {

@@ -19,6 +19,11 @@ class EventLog {
   const EventPtr& append(std::int64_t ts, std::string_view data, std::string_view from = {},
                          PayloadKind kind = PayloadKind::text);
 
+  // An event numbered elsewhere (a backplane); `seq` must be after last_seq(). The ring holds
+  // consecutive seqs, so after a hole it starts again from `seq`.
+  const EventPtr& append_at(std::uint64_t seq, std::int64_t ts, std::string_view data, std::string_view from = {},
+                            PayloadKind kind = PayloadKind::text);
+
   std::uint64_t last_seq() const { return next_seq_ - 1; }
   std::uint64_t first_retained_seq() const { return next_seq_ - count_; }
   std::size_t size() const { return count_; }

@@ -8,6 +8,7 @@ preset=${1:-release}
 packages=(
   cmake g++ make pkg-config
   libboost1.81-all-dev libcpp-httplib-dev libssl-dev openssl  # openssl: the TLS tests make a certificate
+  libhiredis-dev redis-server  # --backplane: several servers over one Redis Stream
   googletest libgtest-dev
   libbenchmark-dev libbenchmark-tools
   python3-pytest python3-websockets python3-matplotlib python3-numpy

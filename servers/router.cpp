@@ -24,6 +24,7 @@ Reply method_not_allowed(std::string_view allowed) {
 Reply publish(SharedState& state, std::string_view data, const Target& target) {
   if (!is_valid_utf8(data)) throw BadRequest("the event data must be UTF-8");
   const std::uint64_t seq = state.publish(realtime_ns(), data, publisher_of(target));
+  if (seq == 0) return Reply::error(503, "the backplane did not take the event");
   return Reply::json(200, "{\"seq\":" + std::to_string(seq) + "}");
 }
 

@@ -7,6 +7,7 @@
 #include "core/flags.hpp"
 #include "core/techniques.hpp"
 #include "servers/backends.hpp"
+#include "servers/backplane.hpp"
 
 namespace pushbench {
 namespace {
@@ -111,6 +112,9 @@ ServerOptions parse_server_options(int argc, char** argv) {
       .duration("ws-idle-timeout", &o.ws_idle_timeout, "WebSocket: ping after half of this idle, close after all of it",
                 1ms, 24h)
       .size("ws-max-message", &o.ws_max_message, "largest incoming WebSocket message; beyond, close 1009", 1, gib)
+      .text("backplane", &o.backplane,
+            "redis://HOST:PORT/STREAM: publish through this Redis Stream and serve what it holds, so several "
+            "servers share one event log (seq, cursors)")
       .text("allowed-origins", &origins,
             "comma-separated origins (scheme://host[:port]) whose pages may open a WebSocket; others get 403")
       .text("tls", &o.tls.mode, "TLS on every endpoint with a certificate made at start (https, wss)", {"self-signed"})
@@ -139,6 +143,9 @@ ServerOptions parse_server_options(int argc, char** argv) {
   }
   o.tls.resumption = resumption == "on";
   o.allowed_origins = parse_origins(origins);
+  if (Backplane::Address address; !o.backplane.empty() && !Backplane::parse(o.backplane, address)) {
+    fail("--backplane: '" + o.backplane + "' is not redis://HOST:PORT/STREAM");
+  }
   boost::system::error_code ec;
   boost::asio::ip::make_address(o.bind, ec);
   if (ec) fail("--bind: '" + o.bind + "' is not an IP address");

@@ -42,6 +42,7 @@ struct ServerOptions {
   // Browsers' origins allowed to open a WebSocket (`scheme://host[:port]`); empty: any. A request
   // without Origin is not a browser's, and is let in.
   std::vector<std::string> allowed_origins;
+  std::string backplane;  // redis://HOST:PORT/STREAM: events numbered and shared by Redis (servers/backplane.hpp)
   TlsOptions tls;
   std::chrono::nanoseconds tls_handshake_timeout = limits::default_tls_handshake_timeout;
   std::string web_dir = PUSHBENCH_WEB_DIR;  // the live demo's page, served with --technique all

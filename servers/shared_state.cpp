@@ -7,11 +7,27 @@ namespace pushbench {
 SharedState::SharedState(ServerOptions options)
     : options_(std::move(options)),
       log_(options_.history, options_.history_bytes,
-           EventFormat{.event_types = options_.event_types, .sse_multiline = options_.sse_multiline}) {}
+           EventFormat{.event_types = options_.event_types, .sse_multiline = options_.sse_multiline}) {
+  if (!options_.backplane.empty()) {
+    backplane_ = std::make_unique<Backplane>(options_.backplane, options_.history,
+                                             [this](const Backplane::Entry& entry) { deliver(entry); });
+  }
+}
 
 std::uint64_t SharedState::publish(std::int64_t ts, std::string_view data, std::string_view from, PayloadKind kind) {
+  if (backplane_) return backplane_->publish(ts, data, from, kind);
   std::lock_guard lock(mutex_);
   const EventPtr& event = log_.append(ts, data, from, kind);
+  fan_out(event);
+  return event->seq;
+}
+
+void SharedState::deliver(const Backplane::Entry& entry) {
+  std::lock_guard lock(mutex_);
+  fan_out(log_.append_at(entry.seq, entry.ts, entry.data, entry.from, entry.kind));
+}
+
+void SharedState::fan_out(const EventPtr& event) {
   stats_.published.fetch_add(1, std::memory_order_relaxed);
   for (const auto& [key, weak] : streams_) {
     if (auto stream = weak.lock()) stream->deliver(event);
@@ -20,7 +36,6 @@ std::uint64_t SharedState::publish(std::int64_t ts, std::string_view data, std::
     if (auto waiter = weak.lock()) waiter->deliver(event);
   }
   waiters_.clear();  // a long poll is answered once
-  return event->seq;
 }
 
 std::vector<EventPtr> SharedState::read(std::uint64_t since) {

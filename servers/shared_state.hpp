@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/event_log.hpp"
+#include "servers/backplane.hpp"
 #include "servers/mailbox.hpp"
 #include "servers/server_options.hpp"
 #include "servers/stats.hpp"
@@ -21,12 +22,14 @@ class Publisher;
 // meet with no gap, no duplicate and no reordering.
 class SharedState {
  public:
-  explicit SharedState(ServerOptions options);
+  explicit SharedState(ServerOptions options);  // with --backplane, connects to it (CannotStart)
 
   const ServerOptions& options() const { return options_; }
   Stats& stats() { return stats_; }
 
-  // Appends the event and hands its shared encoding to every subscriber and waiting long poll.
+  // Appends the event and hands its shared encoding to every subscriber and waiting long poll;
+  // returns its seq. With a backplane the event goes there, and comes back numbered through
+  // it to every node (0: the backplane did not take it).
   std::uint64_t publish(std::int64_t ts, std::string_view data, std::string_view from = {},
                         PayloadKind kind = PayloadKind::text);
 
@@ -62,6 +65,10 @@ class SharedState {
  private:
   using Registry = std::unordered_map<const Subscriber*, std::weak_ptr<Subscriber>>;
 
+  // Appends an event the backplane numbered, and fans it out.
+  void deliver(const Backplane::Entry& entry);
+  void fan_out(const EventPtr& event);  // with the lock held
+
   // backlog() with the lock held.
   std::uint64_t read_backlog(std::optional<std::uint64_t> since, std::vector<EventPtr>& out) const;
 
@@ -72,6 +79,7 @@ class SharedState {
   Registry streams_;
   Registry waiters_;
   Publisher* publisher_ = nullptr;
+  std::unique_ptr<Backplane> backplane_;  // last: its thread delivers into the members above
 };
 
 }  // namespace pushbench
