@@ -88,6 +88,18 @@ TEST(EventLog, ABatchIsBoundedInBytesButAlwaysHoldsOneEvent) {
   EXPECT_EQ(seqs_since(log, 4, 1000, SIZE_MAX), (std::vector<std::uint64_t>{5, 6}));
 }
 
+TEST(EventLog, EventsNumberedElsewhereKeepTheirSeqAndAHoleStartsTheRingAgain) {
+  EventLog log(8, 1 << 20);
+  log.append_at(41, 1, "a");  // a node that joins late starts where the backplane is
+  log.append_at(42, 1, "b");
+  EXPECT_EQ(seqs_since(log, 0, 10, SIZE_MAX), (std::vector<std::uint64_t>{41, 42}));
+  log.append_at(50, 1, "c");  // a hole: the ring holds consecutive seqs, so only 50 is left
+  EXPECT_EQ(log.first_retained_seq(), 50u);
+  EXPECT_EQ(seqs_since(log, 0, 10, SIZE_MAX), (std::vector<std::uint64_t>{50}));
+  EXPECT_EQ(log.append(1, "d")->seq, 51u);
+  EXPECT_THROW(log.append_at(51, 1, "again"), std::invalid_argument);
+}
+
 TEST(EventLog, RejectsZeroCapacity) { EXPECT_THROW(EventLog(0, 100), std::invalid_argument); }
 
 }  // namespace
