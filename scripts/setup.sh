@@ -9,6 +9,7 @@ packages=(
   cmake g++ make pkg-config
   libboost1.81-all-dev libcpp-httplib-dev libssl-dev openssl  # openssl: the TLS tests make a certificate
   libhiredis-dev redis-server  # --backplane: several servers over one Redis Stream
+  openssh-server openssh-client iproute2  # scripts/testhosts.sh: namespaces as hosts, reached over SSH
   googletest libgtest-dev
   libbenchmark-dev libbenchmark-tools
   python3-pytest python3-websockets python3-matplotlib python3-numpy
