@@ -8,7 +8,7 @@ preset=${1:-release}
 packages=(
   cmake g++ make pkg-config
   libboost1.81-all-dev libcpp-httplib-dev libssl-dev openssl  # openssl: the TLS tests make a certificate
-  libhiredis-dev redis-server  # --backplane: several servers over one Redis Stream
+  libhiredis-dev redis-server haproxy  # --backplane: several servers over one Redis Stream, behind HAProxy
   openssh-server openssh-client iproute2  # scripts/testhosts.sh: namespaces as hosts, reached over SSH
   googletest libgtest-dev
   libbenchmark-dev libbenchmark-tools

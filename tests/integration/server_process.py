@@ -8,6 +8,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +26,12 @@ SANITIZED = "tsan" in os.environ.get("PUSHBENCH_BUILD", "")
 TABLE = json.loads(subprocess.run([str(SERVER_BIN), "--list-techniques", "--json"], capture_output=True, text=True,
                                   check=True).stdout)["techniques"]
 TECHNIQUES = [t["name"] for t in TABLE]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def served_on(technique, backend):

@@ -1,50 +1,13 @@
 """--backplane: several pushbench-servers over one Redis Stream (a real redis-server) number every
 event alike, so a cursor taken on one node resumes on another with nothing lost or repeated."""
 import json
-import shutil
-import socket
 import subprocess
 import time
 
 import pytest
 
 from peers import CurlStream, curl_json, ws_receive
-from server_process import SERVER_BIN, Server, wait_until
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def redis():
-    """A redis-server of our own on a free loopback port, nothing saved: redis://127.0.0.1:PORT."""
-    assert shutil.which("redis-server"), "redis-server is missing: scripts/setup.sh installs it"
-    port = free_port()
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    probe = ["redis-cli", "-p", str(port), "ping"]
-    assert wait_until(lambda: subprocess.run(probe, capture_output=True, text=True).stdout.strip() == "PONG")
-    yield f"redis://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture
-def nodes(redis):
-    """nodes(n, stream) -> n servers (every technique) over the stream; stopped after the test."""
-    started = []
-
-    def start(count, stream="events", *args):
-        for _ in range(count):
-            started.append(Server("--technique", "all", "--backplane", f"{redis}/{stream}", *args))
-        return started[-count:]
-
-    yield start
-    for node in started:
-        assert node.stop() == 0, node.stderr
+from server_process import SERVER_BIN, free_port, wait_until
 
 
 def seen_everywhere(nodes, seq):
