@@ -1,6 +1,7 @@
 #include "servers/server_options.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <filesystem>
 #include <iostream>
 
 #include "core/ascii.hpp"
@@ -51,6 +52,14 @@ std::vector<std::string> parse_origins(std::string_view list) {
 }
 
 }  // namespace
+
+std::string default_web_dir() {
+  std::error_code error;
+  const std::filesystem::path program = std::filesystem::read_symlink("/proc/self/exe", error);
+  const std::filesystem::path beside = program.parent_path().parent_path().parent_path() / "web";
+  if (!error && std::filesystem::exists(beside / "index.html", error)) return beside.string();
+  return PUSHBENCH_WEB_DIR;
+}
 
 bool ServerOptions::origin_allowed(std::string_view origin) const {
   if (allowed_origins.empty() || origin.empty()) return true;

@@ -10,6 +10,10 @@
 
 namespace pushbench {
 
+// The demo's files: web/ of the tree the program runs from (<tree>/build/bin/pushbench-server), the
+// source tree's or an installed one's; else the source tree it was built from.
+std::string default_web_dir();
+
 // Everything `pushbench-server` can be told on its command line; the defaults are in limits.hpp.
 struct ServerOptions {
   std::string technique;
@@ -45,7 +49,7 @@ struct ServerOptions {
   std::string backplane;  // redis://HOST:PORT/STREAM: events numbered and shared by Redis (servers/backplane.hpp)
   TlsOptions tls;
   std::chrono::nanoseconds tls_handshake_timeout = limits::default_tls_handshake_timeout;
-  std::string web_dir = PUSHBENCH_WEB_DIR;  // the live demo's page, served with --technique all
+  std::string web_dir = default_web_dir();  // the live demo's page, served with --technique all
 
   bool serves(std::string_view technique_name) const { return technique == "all" || technique == technique_name; }
   bool origin_allowed(std::string_view origin) const;
