@@ -72,7 +72,11 @@ Backplane::Connection Backplane::connect(const Address& address) {
 }
 
 Backplane::Backplane(const std::string& url, std::uint64_t history, Deliver deliver)
-    : history_(history), deliver_(std::move(deliver)), publisher_(nullptr, redisFree), tailer_(nullptr, redisFree) {
+    : history_(history),
+      deliver_(std::move(deliver)),
+      publisher_(nullptr, redisFree),
+      tailer_(nullptr, redisFree),
+      reader_(nullptr, redisFree) {
   if (!parse(url, address_)) throw CannotStart("--backplane: '" + url + "' is not redis://HOST:PORT/STREAM");
   publisher_ = connect(address_);
   tailer_ = connect(address_);
@@ -148,15 +152,33 @@ void Backplane::tail() {
   }
 }
 
-// One entry, [id, [field, value, ...]]; one at or before the last delivered is skipped.
-void Backplane::deliver_entry(const redisReply* entry) {
-  if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2) return;
+void Backplane::read_range(std::uint64_t first, std::uint64_t last, std::size_t max, const Deliver& each) {
+  std::lock_guard lock(read_mutex_);
+  if (!reader_ || reader_->err) {
+    try {
+      reader_ = connect(address_);
+    } catch (const CannotStart&) {
+      return;
+    }
+  }
+  const Reply range = command(reader_.get(), "XRANGE %s %llu-0 %llu-0 COUNT %llu", address_.stream.c_str(),
+                              static_cast<unsigned long long>(first), static_cast<unsigned long long>(last),
+                              static_cast<unsigned long long>(max));
+  if (!range || range->type != REDIS_REPLY_ARRAY) return;
+  for (std::size_t i = 0; i < range->elements; ++i) {
+    if (Entry e{}; read_entry(range->element[i], e)) each(e);
+  }
+}
+
+// One entry, [id, [field, value, ...]]; its views point into the reply.
+bool Backplane::read_entry(const redisReply* entry, Entry& e) {
+  if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2) return false;
   const std::string_view id = text(entry->element[0]);
-  Entry e{.seq = number<std::uint64_t>(id.substr(0, id.find('-'))),
-          .ts = 0,
-          .data = {},
-          .from = {},
-          .kind = PayloadKind::text};
+  e = Entry{.seq = number<std::uint64_t>(id.substr(0, id.find('-'))),
+            .ts = 0,
+            .data = {},
+            .from = {},
+            .kind = PayloadKind::text};
   const redisReply* fields = entry->element[1];
   for (std::size_t f = 0; f + 1 < fields->elements; f += 2) {
     const std::string_view name = text(fields->element[f]), value = text(fields->element[f + 1]);
@@ -165,7 +187,13 @@ void Backplane::deliver_entry(const redisReply* entry) {
     if (name == "from") e.from = value;
     if (name == "kind" && value == "binary") e.kind = PayloadKind::binary;
   }
-  if (e.seq <= last_seq_) return;
+  return e.seq > 0;
+}
+
+// An entry of the tail; one at or before the last delivered is skipped.
+void Backplane::deliver_entry(const redisReply* entry) {
+  Entry e{};
+  if (!read_entry(entry, e) || e.seq <= last_seq_) return;
   last_seq_ = e.seq;
   deliver_(e);
 }

@@ -42,6 +42,10 @@ class Backplane {
   // round trip; publishers on any thread share one connection.
   std::uint64_t publish(std::int64_t ts, std::string_view data, std::string_view from, PayloadKind kind);
 
+  // The stream's entries with seq from `first` to `last`, oldest first, at most `max`, each
+  // handed to `each` (none when Redis cannot be read). For cursors older than a node's log.
+  void read_range(std::uint64_t first, std::uint64_t last, std::size_t max, const Deliver& each);
+
   // "redis://HOST:PORT/STREAM" -> its parts; false when it is not that.
   struct Address {
     std::string host;
@@ -56,6 +60,7 @@ class Backplane {
   void backfill();  // the stream's newest `history_` entries, oldest first
   void tail();      // the tail thread: XREAD BLOCK from the last id delivered, until stopped
   void deliver_entry(const redisReply* entry);
+  static bool read_entry(const redisReply* entry, Entry& out);
 
   Address address_;
   std::uint64_t history_;
@@ -64,6 +69,8 @@ class Backplane {
   std::mutex publish_mutex_;
   Connection publisher_;
   Connection tailer_;
+  std::mutex read_mutex_;  // readers of older entries, on any thread, share one connection
+  Connection reader_;
   std::uint64_t last_seq_ = 0;  // the tail thread's: the last entry delivered
   std::atomic<bool> stopping_{false};
   std::thread thread_;

@@ -4,10 +4,14 @@
 
 namespace pushbench {
 
+namespace {
+EventFormat event_format(const ServerOptions& o) {
+  return EventFormat{.event_types = o.event_types, .sse_multiline = o.sse_multiline};
+}
+}  // namespace
+
 SharedState::SharedState(ServerOptions options)
-    : options_(std::move(options)),
-      log_(options_.history, options_.history_bytes,
-           EventFormat{.event_types = options_.event_types, .sse_multiline = options_.sse_multiline}) {
+    : options_(std::move(options)), log_(options_.history, options_.history_bytes, event_format(options_)) {
   if (!options_.backplane.empty()) {
     backplane_ = std::make_unique<Backplane>(options_.backplane, options_.history,
                                              [this](const Backplane::Entry& entry) { deliver(entry); });
@@ -38,8 +42,25 @@ void SharedState::fan_out(const EventPtr& event) {
   waiters_.clear();  // a long poll is answered once
 }
 
+std::vector<EventPtr> SharedState::older_than_log(std::optional<std::uint64_t> since, std::size_t max) {
+  std::vector<EventPtr> older;
+  if (!backplane_ || !since) return older;
+  std::uint64_t first = 0;
+  {
+    std::lock_guard lock(mutex_);
+    first = log_.first_retained_seq();
+  }
+  if (*since + 1 >= first) return older;
+  // Outside the lock: these are older than anything the log can still gain.
+  backplane_->read_range(*since + 1, first - 1, max, [&](const Backplane::Entry& e) {
+    older.push_back(encode_event(e.seq, e.ts, e.data, e.from, e.kind, event_format(options_)));
+  });
+  return older;
+}
+
 std::vector<EventPtr> SharedState::read(std::uint64_t since) {
-  std::vector<EventPtr> events;
+  std::vector<EventPtr> events = older_than_log(since, options_.max_batch);
+  if (!events.empty()) return events;  // the next poll goes on from the last of them
   std::lock_guard lock(mutex_);
   log_.read_since(since, options_.max_batch, options_.max_batch_bytes, events);
   return events;
@@ -51,6 +72,8 @@ std::uint64_t SharedState::last_seq() {
 }
 
 std::uint64_t SharedState::backlog(std::optional<std::uint64_t> since, std::vector<EventPtr>& out) {
+  out = older_than_log(since, options_.history);
+  if (!out.empty()) since = out.back()->seq;
   std::lock_guard lock(mutex_);
   return read_backlog(since, out);
 }
@@ -66,9 +89,10 @@ void SharedState::subscribe(const std::shared_ptr<Subscriber>& subscriber) {
 }
 
 void SharedState::subscribe(const std::shared_ptr<Mailbox>& stream, std::optional<std::uint64_t> since) {
-  std::vector<EventPtr> backlog;
+  std::vector<EventPtr> backlog = older_than_log(since, options_.history);
+  const std::optional<std::uint64_t> after = backlog.empty() ? since : std::optional(backlog.back()->seq);
   std::lock_guard lock(mutex_);
-  read_backlog(since, backlog);
+  read_backlog(after, backlog);
   stream->open(std::move(backlog), since);
   streams_.emplace(stream.get(), stream);
 }
@@ -79,7 +103,8 @@ void SharedState::unsubscribe(const Subscriber* stream) {
 }
 
 std::vector<EventPtr> SharedState::read_or_wait(std::uint64_t since, const std::shared_ptr<Subscriber>& waiter) {
-  std::vector<EventPtr> events;
+  std::vector<EventPtr> events = older_than_log(since, options_.max_batch);
+  if (!events.empty()) return events;
   std::lock_guard lock(mutex_);
   log_.read_since(since, options_.max_batch, options_.max_batch_bytes, events);
   if (events.empty()) waiters_.emplace(waiter.get(), waiter);

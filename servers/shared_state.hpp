@@ -69,6 +69,10 @@ class SharedState {
   void deliver(const Backplane::Entry& entry);
   void fan_out(const EventPtr& event);  // with the lock held
 
+  // With a backplane: the events after `since` that the log no longer holds and the stream still
+  // does (the log's byte bound can trim it before the stream's count does), at most `max`.
+  std::vector<EventPtr> older_than_log(std::optional<std::uint64_t> since, std::size_t max);
+
   // backlog() with the lock held.
   std::uint64_t read_backlog(std::optional<std::uint64_t> since, std::vector<EventPtr>& out) const;
 

@@ -100,3 +100,26 @@ def test_without_redis_the_server_says_so(redis):
         done = subprocess.run([str(SERVER_BIN), "--technique", "all", "--backplane", bad],
                               capture_output=True, text=True, timeout=10)
         assert done.returncode == 2 and "--backplane" in done.stderr, (bad, done.stderr)
+
+
+def test_a_cursor_older_than_a_nodes_log_is_served_from_the_stream(nodes):
+    """The log's byte bound keeps a few events; the stream keeps --history of them: a subscriber
+    from the start gets every one, from the stream and then the log, for every technique."""
+    (node,) = nodes(1, "deep", "--history", "1000", "--history-bytes", "1KiB")
+    for i in range(40):
+        node.publish(f"event {i} " + "x" * 100)
+    assert node.stats()["history_events"] < 10, "the log holds only the last few"
+    polled, since = [], 0
+    while since < 40:
+        answer = curl_json(f"{node.url}/poll?since={since}")
+        polled += [e["seq"] for e in answer["events"]]
+        since = answer["next"]
+    assert polled == list(range(1, 41))
+    long_polled = curl_json(f"{node.url}/long-poll?since=0&timeout_ms=2000")["events"]
+    assert [e["seq"] for e in long_polled] == list(range(1, len(long_polled) + 1)) and long_polled
+    stream = CurlStream(f"{node.url}/sse?since=0")
+    try:
+        assert [seq for seq, _ in stream.events(40)] == list(range(1, 41))
+    finally:
+        stream.close()
+    assert [e["seq"] for e in ws_receive(node.ws_url + "/ws?since=0", 40)] == list(range(1, 41))
