@@ -78,6 +78,7 @@ Backplane::Backplane(const std::string& url, std::uint64_t history, Deliver deli
       tailer_(nullptr, redisFree),
       reader_(nullptr, redisFree) {
   if (!parse(url, address_)) throw CannotStart("--backplane: '" + url + "' is not redis://HOST:PORT/STREAM");
+  counter_key_ = address_.stream + ":seq";
   publisher_ = connect(address_);
   tailer_ = connect(address_);
   const Reply loaded = command(publisher_.get(), "SCRIPT LOAD %s", publish_script);
@@ -96,7 +97,6 @@ Backplane::~Backplane() {
 }
 
 std::uint64_t Backplane::publish(std::int64_t ts, std::string_view data, std::string_view from, PayloadKind kind) {
-  const std::string stream = address_.stream, counter = address_.stream + ":seq";
   const char* kind_name = kind == PayloadKind::binary ? "binary" : "text";
   std::lock_guard lock(publish_mutex_);
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -107,9 +107,10 @@ std::uint64_t Backplane::publish(std::int64_t ts, std::string_view data, std::st
         return 0;
       }
     }
-    const Reply seq = command(publisher_.get(), "EVALSHA %s 2 %s %s %lld %s %b %b %llu", script_sha_.c_str(),
-                              stream.c_str(), counter.c_str(), static_cast<long long>(ts), kind_name, from.data(),
-                              from.size(), data.data(), data.size(), static_cast<unsigned long long>(history_));
+    const Reply seq =
+        command(publisher_.get(), "EVALSHA %s 2 %s %s %lld %s %b %b %llu", script_sha_.c_str(), address_.stream.c_str(),
+                counter_key_.c_str(), static_cast<long long>(ts), kind_name, from.data(), from.size(), data.data(),
+                data.size(), static_cast<unsigned long long>(history_));
     if (seq && seq->type == REDIS_REPLY_INTEGER) return static_cast<std::uint64_t>(seq->integer);
     if (seq && seq->type == REDIS_REPLY_ERROR && std::string_view(seq->str).starts_with("NOSCRIPT")) {
       command(publisher_.get(), "SCRIPT LOAD %s", publish_script);  // Redis restarted: load it again

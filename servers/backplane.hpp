@@ -63,6 +63,7 @@ class Backplane {
   static bool read_entry(const redisReply* entry, Entry& out);
 
   Address address_;
+  std::string counter_key_;  // STREAM:seq, the last seq Redis gave out
   std::uint64_t history_;
   Deliver deliver_;
   std::string script_sha_;

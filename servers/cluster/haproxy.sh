@@ -5,6 +5,7 @@
 #   servers/cluster/haproxy.sh --version
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../peers/peer.sh"
 command -v haproxy >/dev/null || { echo "haproxy.sh: haproxy is not installed (apt-get install haproxy)" >&2; exit 1; }
 if [[ ${1:-} == --version ]]; then
   haproxy -v | head -1
@@ -33,12 +34,12 @@ stop() {
   rm -rf "$dir"
 }
 trap 'stop; exit 0' TERM INT
-host=${bind%:*} port=${bind##*:}
-for _ in $(seq 100); do
-  (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && { echo "listening on http://$bind"; wait $child || true; rm -rf "$dir"; exit 0; }
-  kill -0 $child 2>/dev/null || break
-  sleep 0.05
-done
+if wait_listening "${bind%:*}" "${bind##*:}" $child; then
+  echo "listening on http://$bind"
+  wait $child || true
+  rm -rf "$dir"
+  exit 0
+fi
 echo "haproxy.sh: haproxy did not start" >&2
 cat "$dir/haproxy.log" >&2
 stop

@@ -17,3 +17,15 @@ port_flag() {
   done
   [[ $port != 0 ]] || port=$(free_port)
 }
+
+# Waits up to 5 s for HOST:PORT to accept a connection while process PID lives; false if it
+# does not.   wait_listening HOST PORT PID
+wait_listening() {
+  local host=$1 port=$2 pid=$3
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from server_process import BUILD, SANITIZED, TECHNIQUES
+from server_process import BUILD, SANITIZED, TECHNIQUES, free_port
 from foreign_servers import (ForeignWebSocketServer, garbage, silent, slow_polls, sse_closing_mid_stream,
                              sse_with_cr_comments_multiline)
 
@@ -144,11 +144,7 @@ def test_a_server_that_never_answers_is_timed_out(technique):
 
 
 def test_refused_connections_are_counted():
-    import socket
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
+    port = free_port()  # nothing listens there
     result = run_client("--technique", "sse", "--url", f"http://127.0.0.1:{port}", "--duration", "1s",
                         "--warmup", "300ms", "--reconnect-delay", "100ms")
     refused = result["errors_by_kind"]["connect_refused"]

@@ -2,14 +2,13 @@
 schedule and body, its template, and what it counts when the server closes, refuses or is not
 there."""
 import json
-import socket
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from server_process import BUILD
+from server_process import BUILD, free_port
 
 PUBLISHER = BUILD / "bin" / "pushbench-publisher"
 
@@ -100,10 +99,7 @@ def test_refusals_are_counted(recorder):
 
 
 def test_a_server_that_is_not_there(tmp_path):
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
+    port = free_port()  # nothing listens there
     code, result, _ = publish("--url", f"http://127.0.0.1:{port}/", "--rate", 100, "--duration", "300ms")
     assert code == 0 and result["answered"] == 0 and result["lost"] == result["due"] == 31
     assert result["connection_failures"] > 0

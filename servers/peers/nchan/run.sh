@@ -24,13 +24,7 @@ stop() {
   rm -rf "$dir"
 }
 trap 'stop; exit 0' TERM INT
-ready=false
-for _ in $(seq 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { ready=true; break; }
-  kill -0 $child 2>/dev/null || break
-  sleep 0.05
-done
-if ! $ready; then
+if ! wait_listening 127.0.0.1 "$port" $child; then
   echo "nchan/run.sh: nginx did not start" >&2
   cat "$dir/error.log" >&2
   stop

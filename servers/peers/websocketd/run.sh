@@ -22,9 +22,6 @@ source "$here/../peer.sh"
 websocketd --address 127.0.0.1 --port "$port" --loglevel error --maxforks 20000 "$emitter" --rate "$rate" --payload "$payload" &
 child=$!
 trap 'kill -TERM $child 2>/dev/null; wait $child; exit 0' TERM INT
-for _ in $(seq 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.05
-done
+wait_listening 127.0.0.1 "$port" $child || true
 echo "listening on http://127.0.0.1:$port"
 wait $child
