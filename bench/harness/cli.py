@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import compare, results, scenario as scenarios, techniques, verify
+from . import compare, fleet, results, scenario as scenarios, techniques, verify
 from .session import Run, run_micro
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,6 +82,11 @@ def command_run(args):
         print(f"\npushbench: interrupted ({signal.Signals(signum).name}); the {len(run.doc['points'])} points "
               f"measured are in {path}", file=sys.stderr)
         return 128 + signum
+    except fleet.FleetError as error:
+        path = run.finish("failed")
+        print(f"pushbench: hosts: {error}; the {len(run.doc['points'])} points measured are in {path}",
+              file=sys.stderr)
+        return 1
     if scenario.run["micro"]:
         print("pushbench: micro-benchmarks", file=sys.stderr)
         if not run_micro(args.build, run.dir, scenario.run["pin"]):

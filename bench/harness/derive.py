@@ -61,6 +61,16 @@ METRICS = {
                                   "above a few ms, the publisher, not the server, limits the run", "lower"),
     "publisher_lost": ("events the publisher could not hand to the server: lost with a connection, or refused",
                        "lower"),
+    # On a fleet's hosts ([hosts]): nodes over a backplane behind HAProxy.
+    "balancer_cpu_us_per_event": ("HAProxy's CPU per delivered event (all its processes)", "lower"),
+    "backplane_cpu_us_per_event": ("the backplane's CPU per delivered event: Redis and the publishing node", "lower"),
+    "clock_offset_ms": ("the largest clock offset of a client host against the publishing host", None),
+    "clock_uncertainty_ms": ("the largest uncertainty of a client host's clock offset (half the probe's round "
+                             "trip, both hosts')", "lower"),
+    "latency_reliable": ("1 when every client host's clock uncertainty is within 10 % of the latency's p50, "
+                         "else 0: the latency then says more of the clocks than of the delivery", None),
+    "recovery_ms": ("a killed node's subscribers: from the lost connection to the first event through another "
+                    "node, the slowest one", "lower"),
     # The broadcast workload (run.send_rate): each sender's messages, back from the server.
     "round_trip_p50_ms": ("a sender's message to its return as an event, median", "lower"),
     "round_trip_p95_ms": ("a sender's message to its return as an event, 95th percentile", "lower"),
@@ -135,7 +145,31 @@ def derive(point, client, server):
         **_network_and_faults(point, client, server),
         **_broadcast(client),
         **_publisher(server.get("publisher")),
+        **_cluster(client, server.get("cluster")),
     }
+
+
+UNRELIABLE_SHARE = 0.10  # a clock uncertainty above this share of p50 makes cross-host latency unreliable
+
+
+def _cluster(client, cluster):
+    if not cluster:
+        return dict.fromkeys(("balancer_cpu_us_per_event", "backplane_cpu_us_per_event", "clock_offset_ms",
+                              "clock_uncertainty_ms", "latency_reliable", "recovery_ms"))
+    events = client["events_received"]
+    cpu = {}
+    for program in cluster["programs"]:
+        cpu[program["role"]] = cpu.get(program["role"], 0.0) + program["cpu_s"]
+    clocks = [host["clock"][when] for host in cluster["client_hosts"] for when in ("before", "after")]
+    uncertainty = max(c["uncertainty_ms"] for c in clocks)
+    p50 = _ms(client["latency_ns"], "p50")
+    return {"balancer_cpu_us_per_event": _per(cpu["balancer"] * 1e6, events),
+            "backplane_cpu_us_per_event": _per((cpu["redis"] + cpu["publisher"]) * 1e6, events)
+            if "redis" in cpu else None,
+            "clock_offset_ms": max((c["offset_ms"] for c in clocks), key=abs),
+            "clock_uncertainty_ms": uncertainty,
+            "latency_reliable": int(p50 is not None and uncertainty <= UNRELIABLE_SHARE * p50),
+            "recovery_ms": _ms(client.get("resume_ns"), "max") if cluster["killed_node"] else None}
 
 
 def _publisher(published):

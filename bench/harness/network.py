@@ -97,12 +97,13 @@ def parse_profile(name, table, errors):
     return profile
 
 
-FAULT_KEYS = ("reset_every", "server_restart_at", "stuck_readers", "stuck_for")
+FAULT_KEYS = ("reset_every", "server_restart_at", "stuck_readers", "stuck_for", "kill_node_at")
 
 
 def parse_faults(table, run, errors):
     """`[faults]`: reset_every (mean interval between TCP resets of a random connection),
-    server_restart_at (from the window's begin), stuck_readers (a fraction of the connections
+    server_restart_at and kill_node_at (one node of several on [hosts] killed; both from the
+    window's begin), stuck_readers (a fraction of the connections
     stop reading, from a third of the window, for stuck_for, a third of it by default)."""
     if not isinstance(table, dict):
         errors.append("faults: must be a table")
@@ -123,9 +124,10 @@ def parse_faults(table, run, errors):
                 errors.append(f"{where}: {value!r} must be above 0")
             elif seconds is not None:
                 faults[key] = seconds
-    if faults.get("server_restart_at", 0) >= run["duration"]:
-        errors.append(f"faults.server_restart_at: {table['server_restart_at']!r} is not inside the measured window "
-                      f"(run.duration {run['duration']:g} s)")
+    for key in ("server_restart_at", "kill_node_at"):
+        if faults.get(key, 0) >= run["duration"]:
+            errors.append(f"faults.{key}: {table[key]!r} is not inside the measured window "
+                          f"(run.duration {run['duration']:g} s)")
     if "stuck_for" in faults and "stuck_readers" not in faults:
         errors.append("faults.stuck_for: without stuck_readers")
     if "stuck_readers" in faults:

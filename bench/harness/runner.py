@@ -304,7 +304,7 @@ def _publisher_result(publisher, deadline, out):
 COUNTERS = ("delivered", "write_calls", "published", "slow_consumers_dropped")
 
 
-def _server_counters(url):
+def server_counters(url):
     """pushbench-server's counters (COUNTERS), or None from a server without them."""
     try:
         _, stats = wire.get_json(url, "/stats", timeout=2)  # over TLS too
@@ -324,7 +324,7 @@ def _sample_window(server, started, begin, end, relayed, restart_at, cpu_at_star
             time.sleep(delay)
 
     def life_so_far():
-        return processes.cpu_seconds(server.proc.pid), _server_counters(server.url)
+        return processes.cpu_seconds(server.proc.pid), server_counters(server.url)
 
     try:
         wait_until(begin)
@@ -339,7 +339,7 @@ def _sample_window(server, started, begin, end, relayed, restart_at, cpu_at_star
             if restart_at is not None and time.monotonic() >= started + begin + restart_at and not server.restarts:
                 cpu_end, counters_end = life_so_far()
                 cpu_total += cpu_end - cpu_begin
-                counters_total = _add_growth(counters_total, counters_begin, counters_end)
+                counters_total = add_growth(counters_total, counters_begin, counters_end)
                 server.restart()
                 cpu_begin, counters_begin = 0.0, dict.fromkeys(COUNTERS, 0)
             time.sleep(min(0.25, max(0.0, started + end - time.monotonic())))
@@ -349,14 +349,14 @@ def _sample_window(server, started, begin, end, relayed, restart_at, cpu_at_star
             relayed.window_ends()
     except (FileNotFoundError, ProcessLookupError):
         raise RunFailed(f"server died during the run (exit {server.proc.poll()})") from None
-    counters = _add_growth(counters_total, counters_begin, counters_end)
+    counters = add_growth(counters_total, counters_begin, counters_end)
     return {"cpu_s": cpu_total + cpu_end - cpu_begin, "window_s": end - begin,
             "cpu_before_window_s": cpu_before, "before_window_s": begin,
             "rss_window_begin": rss_begin, "rss_window_max": rss_max,
             **{f"server_{key}": value for key, value in counters.items()}}
 
 
-def _add_growth(total, begin, end):
+def add_growth(total, begin, end):
     """`total` plus each counter's growth from `begin` to `end`; all None when either is missing."""
     if begin is None or end is None or None in total.values():
         return dict.fromkeys(COUNTERS)
@@ -371,13 +371,15 @@ def _wait_window(started, end):
             **{f"server_{key}": None for key in COUNTERS}}
 
 
-def run_once(build, point, run, external=None):
-    """A run record: status, reason, client result, server samples, derived metrics."""
+def run_once(build, point, run, external=None, fleet_measure=None):
+    """A run record: status, reason, client result, server samples, derived metrics. On a fleet's
+    hosts, `fleet_measure(point, run, deadline)` measures the point (cluster.measure)."""
     began = time.time()
     deadline = time.monotonic() + run["point_timeout"]
     record = {"started_unix": began}
     try:
-        client, server = measure(build, point, run, deadline, external)
+        client, server = fleet_measure(point, run, deadline) if fleet_measure else \
+            measure(build, point, run, deadline, external)
         record.update(status="ok", client=client, server=server, metrics=derive.derive(point, client, server),
                       client_saturated=client["client_saturated"])
     except RunFailed as failure:

@@ -128,6 +128,8 @@ SCHEMA = {
         "poll_interval": ListOf(Duration),
         "network": ListOf(Text),  # a built-in profile or a [network.NAME]; checked in load()
         "tls": ListOf(Bool),  # https and wss: pushbench-server with --tls self-signed, or a server's https URL
+        "nodes": ListOf(_number(int, 1, 64)),  # serving nodes behind HAProxy, on [hosts]
+        "backplane": ListOf(Bool),  # the nodes share one log over Redis; false: one node, its own log
     },
     "ramp": {
         "dimension": _choice(["connections", "rate"]),
@@ -149,7 +151,19 @@ SCHEMA = {
     "network": dict,  # NAME = {rtt, jitter, bandwidth, stall}; checked by network.parse_profile
     "faults": dict,  # reset_every, server_restart_at, stuck_readers, stuck_for; checked by network.parse_faults
     "servers": dict,  # NAME = {command = [...] | url = "...", techniques = [...], verify = true}
+    # Where the programs run: hosts reached over SSH (ssh://user@host) or `local`, one agent each.
+    "hosts": {
+        "testhosts": _number(int, 1, 200),  # make the hosts for the run (scripts/testhosts.sh up N), remove after
+        "ssh_options": ListOf(Text),
+        "pushbench": Text,  # where it is installed on the hosts (default: this tree, for hosts sharing its files)
+        "nodes": ListOf(Text),
+        "balancer": Text,
+        "balancer_processes": _number(int, 1, 64),  # HAProxy processes sharing the port (SO_REUSEPORT)
+        "redis": Text,  # Redis, and the node that publishes into it
+        "clients": ListOf(Text),  # run.client_processes client processes on each
+    },
 }
+HOSTS_DEFAULTS = {"ssh_options": [], "balancer_processes": 1}
 
 # A server that is not pushbench-server: a command that prints the SPEC's "listening on" line
 # ({rate}, {payload} and {root} in it are replaced), or the URL of one already running. In a
@@ -182,7 +196,7 @@ SOAK_DEFAULTS = {"subscribers": 100, "churn_per_s": 20.0, "bad_requests_per_s": 
                  "rss_noise_floor": 1 << 20, "history": 1024}
 MATRIX_DEFAULTS = {"technique": None, "backend": ["beast"], "connections": [100], "rate": [10.0],
                    "payload": [64], "payload_kind": ["text"],
-                   "poll_interval": [1.0], "network": ["lan"], "tls": [False]}
+                   "poll_interval": [1.0], "network": ["lan"], "tls": [False], "nodes": [1], "backplane": [False]}
 
 
 def _check(table, schema, path, errors):
@@ -238,6 +252,7 @@ class Scenario:
     networks: dict = field(default_factory=dict)  # every profile the matrix names, by name
     faults: dict = field(default_factory=dict)
     source: dict = field(default_factory=dict)
+    hosts: dict | None = None
 
     def points(self):
         """Every point of the matrix (for a ramp: every point but the ramped dimension)."""
@@ -251,6 +266,8 @@ class Scenario:
                 continue  # a server not ours speaks TLS when its URL says so, and only then
             if server is None and not techniques.served_on(point["technique"], point["backend"]):
                 continue  # a peer protocol, or a technique this backend does not serve
+            if point["nodes"] > 1 and not point["backplane"]:
+                continue  # nodes with a log each would number events each their own way
             yield point
 
 
@@ -367,6 +384,7 @@ def load(path):
         errors.append("faults: a soak runs without faults")
     if soak is not None and matrix["network"] != ["lan"]:
         errors.append("matrix.network: a soak runs on loopback as it is (lan)")
+    hosts = _hosts(checked.get("hosts"), matrix, faults or {}, servers, soak, errors)
     parsed_thresholds = []
     for name, condition in checked.get("thresholds", {}).items():
         try:
@@ -378,4 +396,40 @@ def load(path):
     return Scenario(name=checked.get("name", path.stem), path=str(path), description=checked.get("description", ""),
                     run=run, matrix=matrix, ramp=ramp, thresholds=parsed_thresholds, servers=servers, source=raw,
                     soak=soak, networks={name: profiles[name] for name in matrix["network"] if name in profiles},
-                    faults=faults or {})
+                    faults=faults or {}, hosts=hosts)
+
+
+def _hosts(hosts, matrix, faults, servers, soak, errors):
+    """[hosts], checked with what it allows: nodes, a backplane and a node's death need it."""
+    from .fleet import ssh_target
+
+    if hosts is None:
+        for key, value in (("nodes", [1]), ("backplane", [False])):
+            if matrix[key] != value:
+                errors.append(f"matrix.{key}: {matrix[key]} needs [hosts] (nodes behind HAProxy)")
+        if "kill_node_at" in faults:
+            errors.append("faults.kill_node_at: needs [hosts] (nodes behind HAProxy)")
+        return None
+    hosts = {**HOSTS_DEFAULTS, **hosts}
+    for key in ("nodes", "balancer", "redis", "clients"):
+        urls = hosts.get(key)
+        if urls is None:
+            errors.append(f"hosts.{key}: required")
+        for i, url in enumerate(urls if isinstance(urls, list) else [urls] if urls else []):
+            try:
+                ssh_target(url)
+            except ValueError as problem:
+                errors.append(f"hosts.{key}{f'[{i}]' if isinstance(urls, list) else ''}: {problem}")
+    if max(matrix["nodes"]) > len(hosts.get("nodes", [])):
+        errors.append(f"matrix.nodes: {max(matrix['nodes'])} nodes, but hosts.nodes names "
+                      f"{len(hosts.get('nodes', []))} hosts")
+    if "kill_node_at" in faults and (min(matrix["nodes"]) < 2 or not all(matrix["backplane"])):
+        errors.append("faults.kill_node_at: every point needs 2 nodes or more over a backplane (matrix.nodes, "
+                      "matrix.backplane), for the subscribers to have somewhere to resume")
+    for key in sorted(set(faults) - {"kill_node_at"}):
+        errors.append(f"faults.{key}: not on [hosts] (only kill_node_at)")
+    if matrix["network"] != ["lan"]:
+        errors.append("matrix.network: on [hosts] the hosts' own network (lan)")
+    if soak is not None or servers:
+        errors.append("hosts: only pushbench-server's points run on hosts (no soak, no [servers] or profiles)")
+    return hosts

@@ -1,12 +1,13 @@
 """A run of a scenario: its points measured one by one (or a ramp's steps, or a soak), each
 point's repetitions summarised, the thresholds judged, the results kept after every point."""
 import datetime
+import functools
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from . import derive, environment, floor, network, processes, results, runner, soak, techniques
+from . import cluster, derive, environment, fleet, floor, network, processes, results, runner, soak, techniques
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_OVERHEAD_S = 1.5  # server start, settling, stop: for the time-left estimate
@@ -18,7 +19,10 @@ def describe(point):
             (" binary" if point.get("payload_kind") == "binary" else "") +
             (f" poll {point['poll_interval']:g}s" if techniques.polls_on_interval(point["technique"]) else "") +
             (f" over {point['network']}" if point.get("network", "lan") != "lan" else "") +
-            (" TLS" if point.get("tls") else ""))
+            (" TLS" if point.get("tls") else "") +
+            (f" {point['nodes']} node{'s' if point['nodes'] > 1 else ''}"
+             f"{' over Redis' if point['backplane'] else ''}" if point.get("nodes", 1) > 1 or point.get("backplane")
+             else ""))
 
 
 def clock(seconds):
@@ -33,7 +37,7 @@ def point_record(point, runs):
               "floor_us_per_event": point.get("floor_us_per_event"), "network": point["network"], "tls": point["tls"],
               "network_profile": {**point["network_profile"], "applied_by": "pushbench-relay" if network.needs_relay(
                   point["network_profile"], point["faults"]) else "nothing (loopback as it is)"},
-              "faults": point["faults"],
+              "faults": point["faults"], "nodes": point["nodes"], "backplane": point["backplane"],
               "status": "ok" if len(ok) == len(runs) else "partial" if ok else "failed",
               "failures": [r["reason"] for r in runs if r["status"] != "ok"],
               "summary": derive.summarize(runs), "runs": runs}
@@ -108,7 +112,7 @@ class Run:
                     "scenario": {"name": scenario.name, "path": scenario.path, "description": scenario.description,
                                  "run": scenario.run, "matrix": scenario.matrix, "ramp": scenario.ramp,
                                  "servers": scenario.servers, "networks": scenario.networks,
-                                 "faults": scenario.faults,
+                                 "faults": scenario.faults, "hosts": scenario.hosts,
                                  "source": scenario.source},
                     "environment": {**environment.capture(source, self.build),
                                     "server_versions": environment.server_versions(scenario.servers, ROOT)},
@@ -117,6 +121,7 @@ class Run:
                                         processes.pin_plan(scenario.run["pin"], scenario.run["client_processes"]))),
                     "points": [], "ramps": [], "thresholds": [], "floor": []}
         self.floors = {}
+        self.fleet = None  # the hosts' agents, while execute() runs
         results.write(self.dir, self.doc)
 
     def progress(self, point, repetition):
@@ -149,7 +154,8 @@ class Run:
     def run_one(self, point, repetition):
         """One run of a prepared point, announced and its trouble reported."""
         self.progress(point, repetition)
-        record = runner.run_once(self.build, point, self.scenario.run, self.scenario.servers.get(point["backend"]))
+        record = runner.run_once(self.build, point, self.scenario.run, self.scenario.servers.get(point["backend"]),
+                                 functools.partial(cluster.measure, self.fleet) if self.fleet else None)
         self.done_runs += 1
         if record["status"] != "ok":
             print(f"    failed: {record['reason']}", file=sys.stderr, flush=True)
@@ -172,6 +178,19 @@ class Run:
     def execute(self):
         if self.scenario.soak:
             return self.execute_soak()
+        if not self.scenario.hosts:
+            return self.execute_points()
+        print(f"pushbench: hosts: {', '.join(self.scenario.hosts['nodes'])} (nodes), "
+              f"{self.scenario.hosts['balancer']} (HAProxy), {self.scenario.hosts['redis']} (Redis), "
+              f"{', '.join(self.scenario.hosts['clients'])} (clients)", file=sys.stderr, flush=True)
+        self.fleet = fleet.Fleet(self.scenario.hosts, self.build)
+        try:
+            self.execute_points()
+        finally:  # Ctrl-C too: every host's programs stopped, the test hosts removed
+            self.fleet.close()
+            self.fleet = None
+
+    def execute_points(self):
         ramp = self.scenario.ramp
         for base in self.scenario.points():
             if not ramp:
