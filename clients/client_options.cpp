@@ -74,6 +74,11 @@ ClientOptions parse_client_options(int argc, char** argv) {
       .uint("connections", &o.connections, "connections to open", 1, client_limits::max_connections)
       .duration("duration", &o.duration, "measured window", 1ms, 24h)
       .duration("warmup", &o.warmup, "time after connecting that is received but not counted", 0ms, 24h)
+      .duration("drain", &o.drain,
+                "after the window, at most this long: the events counted are those published in the window, "
+                "received in it or late (a saturated system's tail), until every connection has one published "
+                "after it",
+                0ms, 1h)
       .duration("poll-interval", &o.poll_interval, "short-poll: interval per connection (0 = back-to-back)", 0ms, 1h)
       .uint("threads", &o.threads, "threads, each with its own event loop and share of the connections", 1,
             client_limits::max_threads)

@@ -11,6 +11,7 @@ struct ClientOptions {
   std::string url;
   std::uint64_t connections = 1;
   std::chrono::nanoseconds duration = std::chrono::seconds(10);
+  std::chrono::nanoseconds drain{0};  // after the window: events published in it still count
   std::chrono::nanoseconds warmup = std::chrono::seconds(0);
   std::chrono::nanoseconds poll_interval = std::chrono::seconds(1);
   std::uint64_t threads = 1;

@@ -112,7 +112,12 @@ void Connection::established() {
 void Connection::on_event(const EventFields& fields) {
   const std::int64_t now = realtime_ns();
   Metrics& m = worker_.metrics();
-  const bool counting = worker_.counting();
+  bool caught_up = false;
+  const bool counting = worker_.counts_event(fields.ts, caught_up);
+  if (caught_up && !caught_up_) {
+    caught_up_ = true;
+    worker_.connection_caught_up();
+  }
   if (have_seq_ && fields.seq <= last_seq_) {
     if (counting) ++m.duplicates;
     return;

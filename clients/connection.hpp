@@ -77,6 +77,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::uint64_t last_seq_ = 0;
   bool have_seq_ = false;
   bool ever_established_ = false;
+  bool caught_up_ = false;  // in the drain, an event published after the window has come
   bool opened_before_ = false;
   bool finished_ = false;
   std::uint64_t events_in_window_ = 0;

@@ -6,6 +6,7 @@
 #include "clients/limits.hpp"
 #include "clients/techniques/technique.hpp"
 #include "clients/wire.hpp"
+#include "core/clock.hpp"
 
 namespace pushbench {
 namespace {
@@ -79,6 +80,10 @@ void Worker::open_due_connections() {
 
 void Worker::begin_window() {
   counting_ = true;
+  window_begin_realtime_ns_ = realtime_ns();
+  window_end_realtime_ns_ =
+      window_begin_realtime_ns_ +
+      std::chrono::duration_cast<std::chrono::nanoseconds>(schedule_.window_end - schedule_.window_begin).count();
   cpu_at_begin_s_ = thread_cpu_s();
   watch_loop_lag(std::chrono::steady_clock::now() + lag_tick);
   window_timer_.expires_at(schedule_.window_end);
@@ -94,6 +99,34 @@ void Worker::end_window() {
   metrics_.busiest_thread_cpu = metrics_.window_s > 0 ? metrics_.cpu_s / metrics_.window_s : 0;
   lag_timer_.cancel();
   ramp_timer_.cancel();
+  if (options_.drain.count() > 0 && caught_up_ < connections_.size()) {
+    draining_ = true;
+    window_timer_.expires_after(options_.drain);
+    window_timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) stop();
+    });
+    return;
+  }
+  stop();
+}
+
+bool Worker::counts_event(std::int64_t ts, bool& caught_up) const {
+  if (options_.drain.count() == 0) return counting_;
+  // With a drain the window is the events': those published in it, received in it or late.
+  if (!counting_ && !draining_) return false;
+  caught_up = ts > window_end_realtime_ns_;
+  return ts >= window_begin_realtime_ns_ && !caught_up;
+}
+
+void Worker::connection_caught_up() {
+  if (++caught_up_ == connections_.size() && draining_) {
+    window_timer_.cancel();
+    stop();
+  }
+}
+
+void Worker::stop() {
+  draining_ = false;
   for (const auto& connection : connections_) connection->finish();
   // A moment for the close handshakes, then the loop ends whatever is left.
   window_timer_.expires_after(std::chrono::milliseconds(200));

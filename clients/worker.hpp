@@ -42,12 +42,17 @@ class Worker {
   const Schedule& schedule() const { return schedule_; }
   Metrics& metrics() { return metrics_; }
   bool counting() const { return counting_; }
+  // Whether an event published at `ts` counts: received in the window; with a drain, published
+  // in it, received in it or late (an event published after it ends its connection's drain).
+  bool counts_event(std::int64_t ts, bool& caught_up) const;
+  void connection_caught_up();
   WireTap tap_for(std::size_t index);
 
  private:
   void open_due_connections();
   void begin_window();
   void end_window();
+  void stop();
   void watch_loop_lag(std::chrono::steady_clock::time_point expected);
 
   const ClientOptions& options_;
@@ -61,6 +66,10 @@ class Worker {
   std::unique_ptr<boost::asio::ssl::context> tls_;
   Metrics metrics_;
   bool counting_ = false;
+  bool draining_ = false;
+  std::int64_t window_begin_realtime_ns_ = 0;  // the window on the publishers' clock, for a drain
+  std::int64_t window_end_realtime_ns_ = 0;
+  std::size_t caught_up_ = 0;
   std::vector<std::shared_ptr<Connection>> connections_;
   boost::asio::steady_timer ramp_timer_;
   boost::asio::steady_timer window_timer_;

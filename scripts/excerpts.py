@@ -13,12 +13,17 @@ the demo's browser clients. A page names the source in a comment just above the 
     (a table)
     <!-- /headline -->
 
+    <!-- cluster: figures/cluster/results.json.gz -->  (also: failover, acceptance)
+    (a table)
+    <!-- /cluster -->
+
 Paths are relative to the page. An excerpt takes, for each recipe line, the next line of the file
 (after the previous one taken) that REGEX finds, with B lines before it and N after. It may skip
 lines of the same trace entry (headers), but skipping a whole entry needs a recipe line `...`
 before it, which prints `...`. A note goes after `  ← ` on the line. An include takes the whole
 file. A headline is the table of a kept run's largest points on the event loop: what the README
-opens with.
+opens with. The cluster, failover and acceptance tables are those of runs on hosts ([hosts]):
+each configuration of nodes, a node's death, and each client host's share.
 
     scripts/excerpts.py           rewrites every such block in docs/ and README.md
     scripts/excerpts.py --check   exits 1 naming each block that differs from its source
@@ -36,7 +41,7 @@ NOTE_COLUMN = 44
 # A source comment, then the fenced block that follows it (possibly empty).
 BLOCK = re.compile(r"<!-- (excerpt|include): (\S+)\n?(.*?)-->\n+```(\w*)\n(.*?)```", re.S)
 ENTRY = re.compile(r"^\[ *[\d.]+\] ")  # a trace entry's first line: [ms since start] ...
-HEADLINE = re.compile(r"<!-- headline: (\S+) -->\n.*?<!-- /headline -->", re.S)
+TABLE = re.compile(r"<!-- (headline|cluster|failover|acceptance): (\S+) -->\n.*?<!-- /\1 -->", re.S)
 HEADLINE_COLUMNS = [  # (title, metric in a point's summary, format)
     ("latency p50", "latency_p50_ms", "{:.1f} ms"), ("p99", "latency_p99_ms", "{:.1f} ms"),
     ("delivered", "delivery_ratio", "{:.0%}"), ("requests/event", "requests_per_event", "{:.2f}"),
@@ -72,27 +77,98 @@ def excerpt(lines, recipe, source):
     return "\n".join(out) + "\n"
 
 
-def headline(results_path):
+def kept_run(path):
+    return json.loads(gzip.decompress(path.read_bytes()))
+
+
+def markdown(header, rows):
+    return [f"| {' | '.join(header)} |", "|" + " --- |" * len(header), *(f"| {' | '.join(r)} |" for r in rows)]
+
+
+def cells(values, columns):
+    """Each column's (title, key, format[, scale]) value formatted, "–" where it is missing."""
+    out = []
+    for _, key, form, *scale in columns:
+        value = values.get(key)
+        out.append("–" if value is None else form.format(value * (scale[0] if scale else 1)))
+    return out
+
+
+def medians(point):
+    return {name: summary["median"] for name, summary in point["summary"].items()}
+
+
+def provenance(run):
+    env = run["environment"]
+    return (f"run `{run['run_id']}` (`pushbench run {run['scenario']['name']}`, commit `{env['git_commit'][:10]}`) "
+            f"on {env['cpu_model']}, {env['cores']} cores, {env['kernel'].split(' #')[0]}")
+
+
+def nodes_label(point):
+    return "1 node, its own log" if not point["backplane"] else \
+        f"{point['nodes']} node{'s' if point['nodes'] > 1 else ''} over Redis"
+
+
+CLUSTER_COLUMNS = [
+    ("latency p50", "latency_p50_ms", "{:.1f} ms"), ("p99", "latency_p99_ms", "{:.1f} ms"),
+    ("delivered", "delivery_ratio", "{:.1%}"), ("nodes' CPU/event", "server_cpu_us_per_event", "{:.1f} µs"),
+    ("HAProxy's", "balancer_cpu_us_per_event", "{:.1f} µs"),
+    ("backplane's", "backplane_cpu_us_per_event", "{:.2f} µs"),
+    ("memory/connection", "memory_per_connection_bytes", "{:.1f} KiB", 1 / 1024)]
+FAILOVER_COLUMNS = [
+    ("reconnected", "reconnects", "{:,.0f}"), ("resumed, p50", "resume_p50_ms", "{:.0f} ms"),
+    ("slowest", "recovery_ms", "{:.0f} ms"), ("lost (gaps)", "gaps", "{:,.0f}"),
+    ("repeated", "duplicates", "{:,.0f}"), ("delivered", "delivery_ratio", "{:.2%}")]
+
+
+def cluster(path):
+    """Each technique on each configuration of nodes."""
+    run = kept_run(path)
+    rows = [[p["technique"], nodes_label(p), *cells(medians(p), CLUSTER_COLUMNS)] for p in run["points"]]
+    first = run["points"][0]
+    return "\n".join([f"{first['connections']:,} subscribers, {first['rate']:g} events/s, medians of "
+                      f"{provenance(run)}:", "",
+                      *markdown(["technique", "nodes", *(c[0] for c in CLUSTER_COLUMNS)], rows)])
+
+
+def failover(path):
+    """What a node's death cost each technique."""
+    run = kept_run(path)
+    rows = [[p["technique"], *cells(medians(p), FAILOVER_COLUMNS)] for p in run["points"]]
+    first = run["points"][0]
+    return "\n".join([f"{first['connections']:,} subscribers over {first['nodes']} nodes, {first['rate']:g} events/s, "
+                      f"one node killed {first['faults']['kill_node_at']:g} s into the window; {provenance(run)}:",
+                      "", *markdown(["technique", *(c[0] for c in FAILOVER_COLUMNS)], rows)])
+
+
+def acceptance(path):
+    """Each client host's share of each point, and the merged result."""
+    run = kept_run(path)
+    rows = []
+    for point in run["points"]:
+        (record,) = point["runs"]
+        for share in [*record["server"]["cluster"]["client_hosts"], {**record["client"], "host": "merged"}]:
+            rows.append([point["technique"], share["host"], f"{share['connections_established']:,}",
+                         f"{share['events_received']:,}", f"{share['gaps']:,}", f"{share['duplicates']:,}",
+                         f"{share['errors']:,}", "yes" if share["client_saturated"] else "no"])
+    first = run["points"][0]
+    return "\n".join([f"{first['connections']:,} subscribers, {first['rate']:g} event/s, {first['nodes']} nodes; "
+                      f"{provenance(run)}:", "",
+                      *markdown(["technique", "client host", "connections", "events", "gaps", "duplicates", "errors",
+                                 "saturated"], rows)])
+
+
+def headline(path):
     """The README's table: each technique at the run's most connections on the event loop."""
-    run = json.loads(gzip.decompress(results_path.read_bytes()))
+    run = kept_run(path)
     points = [p for p in run["points"] if p["backend"] == "beast" and p["status"] != "failed"]
     most = max(p["connections"] for p in points)
-    env = run["environment"]
-    rows = [f"| technique | {' | '.join(c[0] for c in HEADLINE_COLUMNS)} |",
-            "| --- |" + " --- |" * len(HEADLINE_COLUMNS)]
-    for point in (p for p in points if p["connections"] == most):
-        cells = []
-        for title, metric, form, *scale in HEADLINE_COLUMNS:
-            value = point["summary"].get(metric, {}).get("median")
-            cells.append("–" if value is None else form.format(value * (scale[0] if scale else 1)))
-        rows.append(f"| {point['technique']} | {' | '.join(cells)} |")
+    rows = [[p["technique"], *cells(medians(p), HEADLINE_COLUMNS)] for p in points if p["connections"] == most]
     first = points[0]
     return "\n".join([
         f"{most:,} subscribers, {first['rate']:g} events/s of {first['payload']} bytes, the event-loop server "
-        f"(short polling every {first['poll_interval_s']:g} s); medians of run `{run['run_id']}` "
-        f"(`pushbench run {run['scenario']['name']}`, commit `{env['git_commit'][:10]}`) on "
-        f"{env['cpu_model']}, {env['cores']} cores, {env['kernel'].split(' #')[0]}, server and client pinned "
-        "to a core each:", "", *rows])
+        f"(short polling every {first['poll_interval_s']:g} s); medians of {provenance(run)}, server and client "
+        "pinned to a core each:", "", *markdown(["technique", *(c[0] for c in HEADLINE_COLUMNS)], rows)])
 
 
 def render(page):
@@ -106,8 +182,13 @@ def render(page):
         return f"{head}\n```{language}\n{body}```"
 
     def table(match):
-        return f"<!-- headline: {match[1]} -->\n{headline(ROOT / match[1])}\n<!-- /headline -->"
-    return HEADLINE.sub(table, BLOCK.sub(block, page.read_text()))
+        kind, path = match.groups()
+        made = TABLES[kind]((ROOT / path) if kind == "headline" else (page.parent / path))
+        return f"<!-- {kind}: {path} -->\n{made}\n<!-- /{kind} -->"
+    return TABLE.sub(table, BLOCK.sub(block, page.read_text()))
+
+
+TABLES = {"headline": headline, "cluster": cluster, "failover": failover, "acceptance": acceptance}
 
 
 def quoted_lines(page):

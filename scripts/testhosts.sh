@@ -42,6 +42,9 @@ host_up() {
     ip -n "$ns" link set eth0 up
     ip -n "$ns" link set lo up
     ip -n "$ns" route add default via "$subnet.1"
+    # A client host may hold 25,000 connections to one address and port: with the default range
+    # (28,000 ports) each connect scans for a free port and the kernel's time grows with it.
+    ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
   fi
   cat >"$state/sshd-$i.conf" <<EOF
 ListenAddress $addr

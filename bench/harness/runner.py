@@ -52,7 +52,7 @@ def client_argv(build, point, run, url, connections, out, senders=0, external=No
             "--poll-interval", f"{point['poll_interval']}s", "--threads", str(run["client_threads"]),
             "--connect-rate", str(run["connect_rate"] / run["client_processes"]),
             "--reconnect-delay", f"{run['reconnect_delay']}s", "--keep-alive", "on" if run["keep_alive"] else "off",
-            "--out", str(out), *sending,
+            "--out", str(out), *sending, *(["--drain", f"{run['drain']}s"] if run["drain"] else []),
             *(["--tls-verify", "off"] if wire.is_tls(url) else []),  # our servers' certificates are made at start
             *(external or {}).get("client_args", {}).get(point["technique"], [])]
 

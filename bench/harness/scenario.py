@@ -111,6 +111,7 @@ SCHEMA = {
         "micro": Bool,
         "relay_threads": _number(int, 1, 64),
         "reconnect_delay": Duration,  # clients' wait before reconnecting, and the SSE retry the server announces
+        "drain": Duration,  # after the window: late events published in it still count (the client's --drain)
         "keep_alive": Bool,  # false: every poll on a new connection (and, over TLS, a handshake each)
         # The broadcast workload: `senders` of the connections each publish `send_rate` messages/s
         # of `send_size` bytes (through the technique's way up) and time their round trip.
@@ -191,7 +192,8 @@ PEERS = Path(__file__).resolve().parents[2] / "servers" / "peers"
 RUN_DEFAULTS = {"warmup": 2.0, "duration": 10.0, "repetitions": 1, "pin": True, "client_threads": 1,
                 "client_processes": 1, "connect_rate": 0.0, "point_timeout": 300.0, "max_connections": 20000,
                 "micro": False, "relay_threads": 1,
-                "reconnect_delay": 1.0, "keep_alive": True, "send_rate": 0.0, "senders": 0, "send_size": 65}
+                "reconnect_delay": 1.0, "drain": 0.0, "keep_alive": True, "send_rate": 0.0, "senders": 0,
+                "send_size": 65}
 SOAK_DEFAULTS = {"subscribers": 100, "churn_per_s": 20.0, "bad_requests_per_s": 5.0, "sample_every": 1.0,
                  "rss_noise_floor": 1 << 20, "history": 1024}
 MATRIX_DEFAULTS = {"technique": None, "backend": ["beast"], "connections": [100], "rate": [10.0],

@@ -71,6 +71,18 @@ def only_run(out):
     ("[run]\nduration = '1s'\n[faults]\nreset_every = '1s'\n", "faults.reset_every: resets need a window"),
     ("[run]\nsend_size = 10\n", "run.send_size: 10 is out of range"),
     ("[matrix]\npayload_kind = ['hex']\n", "matrix.payload_kind[0]: 'hex' is not one of text, binary"),
+    ("[matrix]\nnodes = [2]\nbackplane = [true]\n", "matrix.nodes: [2] needs [hosts]"),
+    ("[faults]\nkill_node_at = '1s'\n", "faults.kill_node_at: needs [hosts]"),
+    ("[hosts]\nnodes = ['ftp://a']\nbalancer = 'local'\nredis = 'local'\nclients = ['local']\n",
+     "hosts.nodes[0]: 'ftp://a' is neither local nor ssh://"),
+    ("[hosts]\nnodes = ['local']\nbalancer = 'local'\nclients = ['local']\n", "hosts.redis: required"),
+    ("[hosts]\nnodes = ['local']\nbalancer = 'local'\nredis = 'local'\nclients = ['local']\nport = 22\n",
+     "hosts.port: unknown key"),
+    ("[hosts]\nnodes = ['local']\nbalancer = 'local'\nredis = 'local'\nclients = ['local']\n"
+     "[matrix]\nnodes = [2]\nbackplane = [true]\n", "matrix.nodes: 2 nodes, but hosts.nodes names 1 hosts"),
+    ("[hosts]\nnodes = ['local', 'local']\nbalancer = 'local'\nredis = 'local'\nclients = ['local']\n"
+     "[matrix]\nnodes = [1, 2]\nbackplane = [true]\n[faults]\nkill_node_at = '1s'\n",
+     "faults.kill_node_at: every point needs 2 nodes or more"),
 ])
 def test_scenario_errors_name_the_key_and_start_nothing(tmp_path, text, message):
     out = tmp_path / "results"

@@ -296,3 +296,42 @@ network = ["rtt40"]
     for point in points.values():
         assert point["network"] == "rtt40" and point["network_profile"]["rtt"] == 0.040
         assert median(point, "relay_cpu_us_per_event") > 0 and median(point, "relay_lateness_p99_ms") is not None
+
+
+def test_a_drain_counts_the_windows_late_events_and_ends_once_every_connection_caught_up():
+    """The relay is stopped (SIGSTOP) over the window's last second, so the events published then
+    arrive after it: without a drain they are not counted, nor their latency; with one they are,
+    and the client stops as soon as every connection has an event published after the window,
+    long before the drain's limit."""
+    from server_process import Server
+
+    server = Server("--technique", "sse", "--rate", "20")
+    relay = Relay(int(server.url.rsplit(":", 1)[1]))
+    warmup, duration = 1.5, 2.0
+
+    def run(*flags):
+        started = time.monotonic()
+        client = subprocess.Popen([str(CLIENT_BIN), "--technique", "sse", "--url", relay.url, "--connections", "5",
+                                   "--warmup", f"{warmup}s", "--duration", f"{duration}s", "--out", "-", *flags],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(warmup + duration - 1.0)
+        relay.proc.send_signal(signal.SIGSTOP)
+        time.sleep(1.3)
+        relay.proc.send_signal(signal.SIGCONT)
+        out, err = client.communicate(timeout=60)
+        assert client.returncode == 0, err
+        return json.loads(out), time.monotonic() - started
+
+    try:
+        plain, _ = run()
+        drained, took = run("--drain", "20s")
+    finally:
+        relay.stop()
+        server.stop()
+    window_events = 20 * duration * 5
+    assert plain["events_received"] <= window_events * 0.7, "the last second's events came after the window"
+    assert plain["latency_ns"]["max"] < 0.5e9, plain["latency_ns"]
+    assert abs(drained["events_received"] - window_events) <= 5, drained["events_received"]
+    assert drained["latency_ns"]["max"] > 1e9, "the late events count with their latency"
+    assert drained["gaps"] == 0 and drained["duplicates"] == 0
+    assert took < warmup + duration + 3, "the drain ended when every connection had caught up, not at its limit"
