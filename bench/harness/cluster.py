@@ -182,15 +182,16 @@ def _window(programs, nodes, started, begin, end, kill_at):
     for program in programs:
         program.window_begins()
         program.counters_begin = runner.server_counters(program.url) if program.role == "node" else None
-    killed = None
+    killed, kill_due = None, None if kill_at is None else begin + kill_at
     while time.monotonic() < started + end:
-        if kill_at is not None and killed is None and time.monotonic() >= started + begin + kill_at:
+        if kill_due is not None and killed is None and time.monotonic() >= started + kill_due:
             killed = nodes[-1]
             killed.window_ends()
             killed.counters_end = runner.server_counters(killed.url)
             killed.host.call(kill=killed.id)  # SIGKILL: no goodbye, its subscribers find a dead connection
             killed.killed_at_s = time.monotonic() - started - begin
-        wait_until(min(end, time.monotonic() - started + SAMPLE_EVERY_S))
+        pending_kill = [kill_due] if kill_due is not None and killed is None else []
+        wait_until(min(end, time.monotonic() - started + SAMPLE_EVERY_S, *pending_kill))
         for program in programs:
             if program is not killed:
                 program.sample()

@@ -66,3 +66,40 @@ def test_the_installed_harness_runs_a_scenario_from_installed_paths(installed, t
     assert (run_dir / "summary.md").exists(), "the report, from the installed scripts/report.py"
     listed = subprocess.run([str(installed / "bin" / "pushbench"), "list"], capture_output=True, text=True)
     assert "default" in listed.stdout and "cluster" not in listed.stderr
+
+
+def test_the_installed_harness_runs_a_point_on_hosts_from_the_installed_tree(installed, tmp_path):
+    """[hosts] with `pushbench` naming the installed tree: the agents, servers, HAProxy's script
+    and clients on the test hosts all come from it."""
+    tree = installed / "lib" / "pushbench"
+    (tmp_path / "s.toml").write_text(f"""
+[run]
+warmup = "300ms"
+duration = "1s"
+[hosts]
+testhosts = 2
+pushbench = "{tree}"
+nodes = ["ssh://root@pbh1"]
+balancer = "ssh://root@pbh2"
+redis = "ssh://root@pbh2"
+clients = ["ssh://root@pbh2"]
+[matrix]
+technique = ["sse"]
+connections = [4]
+rate = [20]
+backplane = [true]
+""")
+    testhosts = tree / "scripts" / "testhosts.sh"
+    subprocess.run([str(testhosts), "down"], check=True)
+    try:
+        done = subprocess.run([str(installed / "bin" / "pushbench"), "run", str(tmp_path / "s.toml"), "--out",
+                               str(tmp_path / "out"), "--no-report"], capture_output=True, text=True, timeout=300,
+                              cwd=tmp_path)
+    finally:
+        subprocess.run([str(testhosts), "down"], check=True)
+    assert done.returncode == 0, done.stderr
+    (run_dir,) = (tmp_path / "out").iterdir()
+    (point,) = json.loads((run_dir / "results.json").read_text())["points"]
+    assert point["status"] == "ok" and point["gaps"] == 0, point["failures"]
+    assert {p["role"] for p in point["runs"][0]["server"]["cluster"]["programs"]} == \
+        {"node", "balancer", "redis", "publisher"}
