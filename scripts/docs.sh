@@ -9,9 +9,34 @@
 #   docs/figures/servers/          the same of a `servers` run (or of SERVERS_RUN_DIR)
 # (each with the run's results.json.gz), and then every excerpt the pages quote (scripts/excerpts.py).
 # Usage: scripts/docs.sh [RUN_DIR [FRAMEWORKS_RUN_DIR [SERVERS_RUN_DIR]]]   (`keep`: leave those figures)
+#        scripts/docs.sh --cluster [CLUSTER_RUN_DIR [FAILOVER_RUN_DIR [50K_RUN_DIR]]]   (runs on test hosts)
 #        scripts/docs.sh --traces      the traces and the excerpts only
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The figures of a run of `scenario` (made now unless given) into `target`.
+figures() {
+  local scenario=$1 run_dir=$2 target=$3
+  [[ $run_dir == keep ]] && return
+  if [[ -z $run_dir ]]; then
+    build/bin/pushbench run "$scenario" --out results
+    run_dir=$(ls -d results/*-"$scenario" | tail -1)
+  fi
+  /usr/bin/python3 scripts/report.py "$run_dir" >/dev/null
+  mkdir -p "$target"
+  cp "$run_dir"/*.png "$run_dir/summary.md" "$target/"
+  gzip -c "$run_dir/results.json" > "$target/results.json.gz"  # the run the figures come from, kept
+  echo "docs: figures from $run_dir in $target"
+}
+if [[ ${1:-} == --cluster ]]; then  # runs on test hosts (root; about 15 minutes)
+  shift
+  for scenario in cluster cluster-failover cluster-50k; do
+    figures "$scenario" "${1:-}" "docs/figures/$scenario"
+    shift || true
+  done
+  scripts/excerpts.py
+  exit 0
+fi
 scripts/setup.sh release >/dev/null
 mkdir -p docs/traces docs/figures
 
@@ -66,20 +91,6 @@ if [[ ${1:-} == --traces ]]; then
   exit 0
 fi
 
-# The figures of a run of `scenario` (made now unless given) into `target`.
-figures() {
-  local scenario=$1 run_dir=$2 target=$3
-  [[ $run_dir == keep ]] && return
-  if [[ -z $run_dir ]]; then
-    build/bin/pushbench run "$scenario" --out results
-    run_dir=$(ls -d results/*-"$scenario" | tail -1)
-  fi
-  /usr/bin/python3 scripts/report.py "$run_dir" >/dev/null
-  mkdir -p "$target"
-  cp "$run_dir"/*.png "$run_dir/summary.md" "$target/"
-  gzip -c "$run_dir/results.json" > "$target/results.json.gz"  # the run the figures come from, kept
-  echo "docs: figures from $run_dir in $target"
-}
 figures default "${1:-}" docs/figures
 figures frameworks "${2:-}" docs/figures/frameworks
 figures servers "${3:-}" docs/figures/servers

@@ -35,6 +35,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from report import table  # noqa: E402  (a point's nodes, named as the report names them)
 PAGES = [*sorted((ROOT / "docs").glob("*.md")), ROOT / "README.md"]
 NOTE = "  ← "  # what separates a quoted line from its note
 NOTE_COLUMN = 44
@@ -104,11 +106,6 @@ def provenance(run):
             f"on {env['cpu_model']}, {env['cores']} cores, {env['kernel'].split(' #')[0]}")
 
 
-def nodes_label(point):
-    return "1 node, its own log" if not point["backplane"] else \
-        f"{point['nodes']} node{'s' if point['nodes'] > 1 else ''} over Redis"
-
-
 CLUSTER_COLUMNS = [
     ("latency p50", "latency_p50_ms", "{:.1f} ms"), ("p99", "latency_p99_ms", "{:.1f} ms"),
     ("delivered", "delivery_ratio", "{:.1%}"), ("nodes' CPU/event", "server_cpu_us_per_event", "{:.1f} µs"),
@@ -124,7 +121,7 @@ FAILOVER_COLUMNS = [
 def cluster(path):
     """Each technique on each configuration of nodes."""
     run = kept_run(path)
-    rows = [[p["technique"], nodes_label(p), *cells(medians(p), CLUSTER_COLUMNS)] for p in run["points"]]
+    rows = [[p["technique"], table.nodes_label(p), *cells(medians(p), CLUSTER_COLUMNS)] for p in run["points"]]
     first = run["points"][0]
     return "\n".join([f"{first['connections']:,} subscribers, {first['rate']:g} events/s, medians of "
                       f"{provenance(run)}:", "",
@@ -150,12 +147,13 @@ def acceptance(path):
         for share in [*record["server"]["cluster"]["client_hosts"], {**record["client"], "host": "merged"}]:
             rows.append([point["technique"], share["host"], f"{share['connections_established']:,}",
                          f"{share['events_received']:,}", f"{share['gaps']:,}", f"{share['duplicates']:,}",
-                         f"{share['errors']:,}", "yes" if share["client_saturated"] else "no"])
+                         f"{share['errors']:,}", f"{share['latency_ns']['p50'] / 1e6:,.0f} ms",
+                         f"{share['latency_ns']['p99'] / 1e6:,.0f} ms", "yes" if share["client_saturated"] else "no"])
     first = run["points"][0]
     return "\n".join([f"{first['connections']:,} subscribers, {first['rate']:g} event/s, {first['nodes']} nodes; "
                       f"{provenance(run)}:", "",
                       *markdown(["technique", "client host", "connections", "events", "gaps", "duplicates", "errors",
-                                 "saturated"], rows)])
+                                 "latency p50", "p99", "client saturated"], rows)])
 
 
 def headline(path):

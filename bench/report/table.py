@@ -38,6 +38,7 @@ def rows(doc):
         row["payload_kind"] = p.get("payload_kind", "text")
         row["rtt_ms"] = (p.get("network_profile") or {}).get("rtt", 0) * 1000
         row["faults"] = p.get("faults") or {}
+        row["nodes"] = nodes_label(p) if doc["scenario"].get("hosts") else ""
         row.update({name: value["median"] for name, value in p.get("summary", {}).items()})
         row["histogram"] = _median_histogram(p)
         out.append(row)
@@ -56,14 +57,23 @@ SERVER_SATURATED = 0.9  # of its core: beyond this, its queues grow and latency 
 PUBLISHER_LATE_MS = 5.0  # beyond this, events reached the server late because of the publisher
 
 
+def nodes_label(point):
+    """A point on [hosts]: its nodes, over Redis or one with its own log."""
+    if not point.get("backplane"):
+        return "1 node, its own log"
+    return f"{point['nodes']} node{'s' if point['nodes'] > 1 else ''} over Redis"
+
+
 def label(row):
-    return f"{row['technique']} ({row['backend']}{', TLS' if row['tls'] else ''})"
+    extras = [row["backend"], *(["TLS"] if row["tls"] else []), *([row["nodes"]] if row["nodes"] else [])]
+    return f"{row['technique']} ({', '.join(extras)})"
 
 
 def over(row):
-    """' over NETWORK' for a point behind a network profile, ' TLS' for one over TLS; nothing on
-    loopback as it is."""
-    return (f" over {row['network']}" if row["network"] != "lan" else "") + (" TLS" if row["tls"] else "")
+    """' over NETWORK' for a point behind a network profile, ' TLS' for one over TLS, its nodes on
+    [hosts]; nothing on loopback as it is."""
+    return (f" over {row['network']}" if row["network"] != "lan" else "") + (" TLS" if row["tls"] else "") + \
+        (f", {row['nodes']}" if row["nodes"] else "")
 
 
 def mark(row):
