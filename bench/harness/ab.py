@@ -265,8 +265,9 @@ def markdown(document):
 
 def check(scenario, rounds):
     """AbError when the scenario cannot be compared, or `rounds` give too few pairs to be significant."""
-    if scenario.ramp or scenario.soak:
-        raise AbError(f"scenario '{scenario.name}': ab compares fixed points, not a ramp or a soak")
+    if scenario.ramp or scenario.soak or scenario.hosts:
+        raise AbError(f"scenario '{scenario.name}': ab compares fixed points on this machine, not a ramp, a soak "
+                      "or points on [hosts]")
     per_group = {}
     for point in scenario.points():
         group = (point["technique"], point["backend"])

@@ -53,44 +53,42 @@ def server_argv(build, point, run, host, rate, backplane):
             *(["--backplane", backplane] if backplane else []), *point.get("server_args", [])]
 
 
-def start_side(fleet, point, run, core):
-    """Redis, the publisher, the nodes and HAProxy; returns (programs, the publishing program, the
-    balancer's URL). Without a backplane the one node publishes itself."""
+def start_side(fleet, point, run, core, programs):
+    """Redis, the publisher, the nodes and HAProxy, each added to `programs` once started (to be
+    stopped whatever happens next); returns (the publishing program, the balancer's URL). Without
+    a backplane the one node publishes itself."""
     hosts, build = fleet.spec, fleet.build
-    programs, backplane, publisher = [], None, None
+
+    def start(role, url, argv, **ready):
+        host = fleet[url]
+        programs.append(Program(role, host, host.start(argv, core, **ready)))
+        return programs[-1]
+
+    backplane, publisher = None, None
     if point["backplane"]:
         redis_host = fleet[hosts["redis"]]
-        redis = Program("redis", redis_host, redis_host.start(
-            ["redis-server", "--port", "{port}", "--bind", redis_host.address, "--save", "", "--appendonly", "no",
-             "--protected-mode", "no"], core, ready="port", address=redis_host.address))
-        programs.append(redis)
+        redis = start("redis", hosts["redis"], ["redis-server", "--port", "{port}", "--bind", redis_host.address,
+                                                "--save", "", "--appendonly", "no", "--protected-mode", "no"],
+                      ready="port")
         backplane = f"redis://{redis_host.address}:{redis.port}/{STREAM}"
-        publisher = Program("publisher", redis_host, redis_host.start(
-            server_argv(build, point, run, redis_host, point["rate"], backplane), core, ready="line"))
-        programs.append(publisher)
-    nodes = []
-    for url in hosts["nodes"][:point["nodes"]]:
-        host = fleet[url]
-        node = Program("node", host, host.start(server_argv(build, point, run, host, 0 if backplane else point["rate"],
-                                                            backplane), core, ready="line"))
-        nodes.append(node)
-    programs += nodes
-    balancer_host = fleet[hosts["balancer"]]
-    balancer = Program("balancer", balancer_host, balancer_host.start(
-        [fleet.tree / "servers" / "cluster" / "haproxy.sh", "--instances", hosts["balancer_processes"],
-         "--bind", f"{balancer_host.address}:{{port}}", *(urlsplit(n.url).netloc for n in nodes)], core, ready="line"))
-    programs.append(balancer)
-    return programs, publisher or nodes[0], balancer.url
+        publisher = start("publisher", hosts["redis"],
+                          server_argv(build, point, run, redis_host, point["rate"], backplane), ready="line")
+    nodes = [start("node", url, server_argv(build, point, run, fleet[url], 0 if backplane else point["rate"],
+                                            backplane), ready="line") for url in hosts["nodes"][:point["nodes"]]]
+    balancer = start("balancer", hosts["balancer"],
+                     [fleet.tree / "servers" / "cluster" / "haproxy.sh", "--instances", hosts["balancer_processes"],
+                      "--bind", f"{fleet[hosts['balancer']].address}:{{port}}",
+                      *(urlsplit(n.url).netloc for n in nodes)], ready="line")
+    return publisher or nodes[0], balancer.url
 
 
-def start_clients(fleet, point, run, url, tag):
+def start_clients(fleet, point, run, url, tag, clients):
     """The point's connections split over the client hosts, and on each over run.client_processes
-    processes; returns [(host url, program, result file, connections)]."""
+    processes; each added to `clients` once started, as (host url, program, result file, connections)."""
     per_host = run["client_processes"]
     everywhere = {**run, "client_processes": per_host * len(fleet.spec["clients"])}  # connect_rate split over all
     share = runner.shares(point["connections"], everywhere["client_processes"])
     _, cores = processes.pin_plan(run["pin"], per_host)
-    clients = []
     for h, host_url in enumerate(fleet.spec["clients"]):
         host = fleet[host_url]
         for i in range(per_host):
@@ -99,7 +97,6 @@ def start_clients(fleet, point, run, url, tag):
                 out = f"client-{tag}-{h}-{i}.json"
                 answer = host.start(runner.client_argv(fleet.build, point, everywhere, url, connections, out), cores[i])
                 clients.append((host_url, Program("client", host, answer), out, connections))
-    return clients
 
 
 def wait_clients(clients, deadline):
@@ -139,14 +136,14 @@ def measure(fleet, point, run, deadline):
     core, _ = processes.pin_plan(run["pin"], 1)
     programs, clients = [], []
     try:
-        programs, publishing, url = start_side(fleet, point, run, core)
+        publishing, url = start_side(fleet, point, run, core, programs)
         nodes = [p for p in programs if p.role == "node"]
         client_hosts = [fleet[u] for u in fleet.spec["clients"]]
         clocks = {h.url: {"before": clock_between(h, publishing.host)} for h in client_hosts}
         begin, end = runner.window_times(run, point["connections"])
         at_start = {p: p.sample() for p in nodes}
         started = time.monotonic()
-        clients = start_clients(fleet, point, run, url, int(time.time() * 1000))
+        start_clients(fleet, point, run, url, int(time.time() * 1000), clients)
         killed = _window(programs, nodes, started, begin, end, (point.get("faults") or {}).get("kill_node_at"))
         results = wait_clients(clients, deadline)
         for host in client_hosts:
@@ -154,8 +151,8 @@ def measure(fleet, point, run, deadline):
         for program in programs:
             if program is not killed and program.host.call(poll=program.id)["exit"] is not None:
                 raise runner.RunFailed(f"the {program.role} on {program.host.url} died during the run")
-        hosts = per_host(results, fleet.build, clocks)
-        merged = runner.merge_clients([r for _, _, r in results], fleet.build)
+        hosts = per_host(results, fleet.local_build, clocks)  # the client's schema, read on this machine
+        merged = runner.merge_clients([r for _, _, r in results], fleet.local_build)
         return merged, _samples(programs, nodes, at_start, begin, end, hosts, killed)
     except FleetError as error:
         raise runner.RunFailed(str(error)) from None

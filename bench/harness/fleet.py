@@ -49,6 +49,7 @@ class Host:
                                      start_new_session=True)
         hello = self._answer()
         if not hello.get("ready"):
+            self.proc.kill()
             raise FleetError(f"{url}: the host agent did not start: {hello}")
 
     def _answer(self, timeout=ANSWER_TIMEOUT_S):
@@ -56,14 +57,18 @@ class Host:
         line = self.proc.stdout.readline() if ready else b""
         if not line:
             self.proc.kill()
-            error = self.proc.stderr.read().decode(errors="replace").strip()[-300:] if not ready else ""
+            self.proc.wait()
+            error = self.proc.stderr.read().decode(errors="replace").strip()[-300:]
             raise FleetError(f"{self.url}: the host agent {'did not answer' if not ready else 'is gone'}"
                              f"{': ' + error if error else ''}")
         return json.loads(line)
 
     def call(self, **request):
-        self.proc.stdin.write((json.dumps(request) + "\n").encode())
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError:  # the agent, or its SSH connection, is gone
+            raise FleetError(f"{self.url}: the host agent is gone") from None
         answer = self._answer()
         if "error" in answer:
             raise FleetError(f"{self.url}: {answer['error']}")
@@ -117,22 +122,24 @@ def clock_between(client, server):
 
 class Fleet:
     """Every host of [hosts], each with one agent, by role; made (and removed) with the test hosts
-    when [hosts] asks for them."""
+    when [hosts] asks for them. `local_build` is this machine's build, `build` the hosts'."""
 
     def __init__(self, hosts, build):
         self.spec, self.made_testhosts, self.agents = hosts, False, {}
+        self.local_build = Path(build)
         options = list(hosts.get("ssh_options", []))
-        if hosts.get("testhosts"):
-            testhosts("up", str(hosts["testhosts"]))
-            self.made_testhosts = True
-            options += ["-F", str(TESTHOSTS_STATE / "ssh_config")]
         # Where pushbench is on the hosts: installed (lib/pushbench), or this tree, when they share its files.
         self.tree = Path(hosts.get("pushbench") or ROOT)
         self.build = self.tree / "build" if hosts.get("pushbench") else Path(build)
         try:
+            if hosts.get("testhosts"):
+                # Test hosts already up (someone else's) are used and left; those made here are removed.
+                self.made_testhosts = testhosts("status").strip() == "testhosts: none"
+                testhosts("up", str(hosts["testhosts"]))
+                options += ["-F", str(TESTHOSTS_STATE / "ssh_config")]
             for url in dict.fromkeys([*hosts["nodes"], hosts["balancer"], hosts["redis"], *hosts["clients"]]):
                 self.agents[url] = Host(url, self.tree, options)
-        except BaseException:
+        except BaseException:  # Ctrl-C too, while the hosts are made: none is left behind
             self.close()
             raise
 
@@ -149,7 +156,12 @@ class Fleet:
 
 
 def testhosts(*args):
-    done = subprocess.run([str(TESTHOSTS), *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PUSHBENCH_TESTHOSTS": str(TESTHOSTS_STATE)})
+    """scripts/testhosts.sh ARGS; its output. Interrupted, it is left to finish its own clean-up."""
+    try:
+        done = subprocess.run([str(TESTHOSTS), *args], capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "PUSHBENCH_TESTHOSTS": str(TESTHOSTS_STATE)})
+    except subprocess.TimeoutExpired:
+        raise FleetError(f"scripts/testhosts.sh {' '.join(args)}: no answer in 120 s") from None
     if done.returncode != 0:
         raise FleetError(f"scripts/testhosts.sh {' '.join(args)}: {done.stderr.strip()[-300:]}")
+    return done.stdout

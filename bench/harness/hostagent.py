@@ -61,7 +61,10 @@ class Agent:
             if proc.poll() is not None:
                 return {**answer, "error": f"exited {proc.returncode} before it was ready: {self.tail(name)}"}
             time.sleep(0.02)
-        return answer if not request.get("ready") else {**answer, "error": f"not ready in {READY_TIMEOUT_S:g} s"}
+        if request.get("ready"):
+            processes.kill(proc)  # not ready: it must not run on unseen
+            return {**answer, "error": f"not ready in {READY_TIMEOUT_S:g} s: {self.tail(name)}"}
+        return answer
 
     def tail(self, name):
         lines = (self.dir / f"{name}.err").read_text(errors="replace").strip().splitlines()

@@ -2,6 +2,7 @@
 hosts (network namespaces reached over SSH, made and removed by the harness), each host's result
 merged into the point's, the clocks measured, a node killed mid-window; nothing left behind."""
 import json
+import os
 import signal
 import subprocess
 import time
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from server_process import BUILD, ROOT
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="test hosts are network namespaces: root only")
 
 PUSHBENCH = BUILD / "bin" / "pushbench"
 TESTHOSTS = ROOT / "scripts" / "testhosts.sh"
@@ -94,6 +97,7 @@ def test_a_killed_nodes_subscribers_resume_on_the_other_losing_and_repeating_not
 [run]
 warmup = "1s"
 duration = "4s"
+drain = "5s"
 reconnect_delay = "100ms"
 [faults]
 kill_node_at = "1500ms"
@@ -111,9 +115,13 @@ backplane = [true]
         metrics = record["metrics"]
         assert record["server"]["cluster"]["killed_node"]["host"] == "ssh://root@pbh2"
         assert metrics["gaps"] == 0 and metrics["duplicates"] == 0, (point["technique"], metrics)
-        assert metrics["reconnects"] >= 1 and metrics["recovery_ms"] > 0, (point["technique"], metrics)
-        # Within one event per connection (where the window falls between two events) of all.
-        assert record["client"]["events_received"] >= (20 * 4 - 1) * 60, (point["technique"], record["client"])
+        streams = point["technique"] != "long-poll"  # a long poll fails only if held there at that moment
+        assert metrics["reconnects"] >= (20 if streams else 1) and metrics["recovery_ms"] > 0, \
+            (point["technique"], metrics)
+        # With a drain, each connection counts the events published in the window: the same
+        # number for all 60, whatever node they were on, if none lost its tail.
+        received = record["client"]["events_received"]
+        assert received % 60 == 0 and 79 <= received // 60 <= 81, (point["technique"], received)
     assert_nothing_left()
 
 
