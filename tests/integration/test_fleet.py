@@ -20,7 +20,7 @@ TESTHOSTS = ROOT / "scripts" / "testhosts.sh"
 HOSTS = """
 [hosts]
 testhosts = 4
-nodes = ["ssh://root@pbh1", "ssh://root@pbh2"]
+nodes = ["ssh://root@pbh1", "ssh://root@pbh2", "ssh://root@pbh4"]
 balancer = "ssh://root@pbh3"
 balancer_processes = 2
 redis = "ssh://root@pbh3"
@@ -92,7 +92,7 @@ backplane = [false, true]
     assert_nothing_left()
 
 
-def test_a_killed_nodes_subscribers_resume_on_the_other_losing_and_repeating_nothing(tmp_path):
+def test_one_of_three_nodes_killed_its_subscribers_resume_on_the_others_losing_and_repeating_nothing(tmp_path):
     done = run(tmp_path, """
 [run]
 warmup = "1s"
@@ -105,7 +105,7 @@ kill_node_at = "1500ms"
 technique = ["sse", "websocket", "long-poll"]
 connections = [60]
 rate = [20]
-nodes = [2]
+nodes = [3]
 backplane = [true]
 """)
     assert done.wait(timeout=300) == 0, done.stderr.read()
@@ -113,10 +113,10 @@ backplane = [true]
         assert point["status"] == "ok", point["failures"]
         (record,) = point["runs"]
         metrics = record["metrics"]
-        assert record["server"]["cluster"]["killed_node"]["host"] == "ssh://root@pbh2"
+        assert record["server"]["cluster"]["killed_node"]["host"] == "ssh://root@pbh4"
         assert metrics["gaps"] == 0 and metrics["duplicates"] == 0, (point["technique"], metrics)
         streams = point["technique"] != "long-poll"  # a long poll fails only if held there at that moment
-        assert metrics["reconnects"] >= (20 if streams else 1) and metrics["recovery_ms"] > 0, \
+        assert metrics["reconnects"] >= (15 if streams else 1) and metrics["recovery_ms"] > 0, \
             (point["technique"], metrics)
         # With a drain, each connection counts the events published in the window: the same
         # number for all 60, whatever node they were on, if none lost its tail.
