@@ -2,8 +2,9 @@
 # The Debian package on a fresh Debian 12: `cpack -G DEB` from build/, a minimal bookworm made by
 # debootstrap from Debian's mirror in a temporary folder, `apt-get install ./pushbench_*.deb`
 # there (apt brings the package's dependencies), then `pushbench run ci` from the installed paths
-# inside it. Everything it mounts and makes is removed on exit, Ctrl-C included. Needs root and
-# Debian's mirror; takes a few minutes (most of it debootstrap and apt).
+# inside it, as a user (not root) in their home folder. Everything it mounts and makes is
+# removed on exit, Ctrl-C included. Needs root and Debian's mirror; takes a few minutes (most of
+# it debootstrap and apt).
 #   scripts/package_test.sh [SCENARIO]      (default: ci)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +35,8 @@ cp "$deb" "$root/tmp/"
 echo "package_test: apt-get install ./$(basename "$deb")" >&2
 chroot "$root" apt-get update -qq
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "/tmp/$(basename "$deb")" >/dev/null
-echo "package_test: pushbench run $scenario, from /usr/bin/pushbench" >&2
-chroot "$root" /usr/bin/pushbench run "$scenario" --out /tmp/results
-chroot "$root" sh -c 'test -f /tmp/results/*/summary.md'
+echo "package_test: pushbench run $scenario, from /usr/bin/pushbench, as a user in their home" >&2
+chroot "$root" useradd --create-home bench
+chroot "$root" runuser -u bench -- sh -c "cd /home/bench && /usr/bin/pushbench run $scenario"
+chroot "$root" sh -c 'test -f /home/bench/results/*/summary.md'  # results/ where it ran
 echo "package_test: $(basename "$deb") installs on a fresh Debian 12 and runs '$scenario'" >&2

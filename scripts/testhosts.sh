@@ -69,7 +69,10 @@ up() {
   local count=$1
   [[ $count =~ ^[0-9]+$ ]] && ((count >= 1 && count <= max_hosts)) || die "up: N must be 1 to $max_hosts, not '$count'"
   command -v /usr/sbin/sshd >/dev/null || die "sshd is missing: scripts/setup.sh installs openssh-server"
-  trap 'echo "testhosts: up failed; removing what it made" >&2; down' ERR INT TERM
+  # Whatever ends an unfinished up (a failed command, die, Ctrl-C) removes the hosts on the way out.
+  up_finished=0
+  trap '((up_finished)) || { trap "" INT TERM; echo "testhosts: up did not finish; removing the hosts" >&2; down; }' EXIT
+  trap 'exit 130' INT TERM
   mkdir -p "$state" /run/sshd
   [[ -e $state/host_key ]] || ssh-keygen -q -t ed25519 -N '' -f "$state/host_key"
   [[ -e $state/client_key ]] || ssh-keygen -q -t ed25519 -N '' -f "$state/client_key"
@@ -89,7 +92,8 @@ up() {
     done
     die "up: host pbh$i does not answer over SSH"
   done
-  trap - ERR INT TERM
+  up_finished=1
+  trap - INT TERM
   echo "testhosts: $count up; ssh -F $state/ssh_config pbh1"
 }
 

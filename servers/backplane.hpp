@@ -38,8 +38,9 @@ class Backplane {
   Backplane(const Backplane&) = delete;
   Backplane& operator=(const Backplane&) = delete;
 
-  // Sends the event to Redis and returns its seq, or 0 when Redis did not take it. Blocks for one
-  // round trip; publishers on any thread share one connection.
+  // Sends the event to Redis and returns its seq, or 0 when Redis did not take it or its answer
+  // was lost (never retried then: it may have been published). Blocks for one round trip;
+  // publishers on any thread share one connection, reconnected at the next publish.
   std::uint64_t publish(std::int64_t ts, std::string_view data, std::string_view from, PayloadKind kind);
 
   // The stream's entries with seq from `first` to `last`, oldest first, at most `max`, each
@@ -72,7 +73,7 @@ class Backplane {
   Connection tailer_;
   std::mutex read_mutex_;  // readers of older entries, on any thread, share one connection
   Connection reader_;
-  std::uint64_t last_seq_ = 0;  // the tail thread's: the last entry delivered
+  std::atomic<std::uint64_t> last_seq_{0};  // written by the tail thread: the last entry delivered
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -12,6 +12,8 @@ from .session import Run, run_micro
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "bench" / "scenarios"
+# Results go to the source tree's results/; installed (no CMakeLists.txt), to results/ where it is run.
+RESULTS = ROOT / "results" if (ROOT / "CMakeLists.txt").is_file() else Path("results")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -219,7 +221,7 @@ def main(argv=None):
     run = commands.add_parser("run", help="run a scenario (default: the 'default' scenario)")
     run.add_argument("scenario", nargs="?", default="default",
                      help="a scenario name in bench/scenarios or a .toml path")
-    run.add_argument("--out", default=str(ROOT / "results"), help="folder for the run folder (default: results/)")
+    run.add_argument("--out", default=str(RESULTS), help="folder for the run folder (default: results/)")
     run.add_argument("--build", default=str(ROOT / "build"), help="build folder with bin/ (default: build/)")
     run.add_argument("--no-report", action="store_true", help="do not render the report")
     run.set_defaults(handler=command_run)
@@ -239,7 +241,7 @@ def main(argv=None):
                        help="BASE against itself: the smallest change this runner can tell apart")
     abing.add_argument("--rounds", type=positive_int, default=2, help="ABBA rounds per point (default 2)")
     abing.add_argument("--threshold", type=float, default=10.0, help="percent change that may count (default 10)")
-    abing.add_argument("--out", default=str(ROOT / "results"), help="folder for the ab folder (default: results/)")
+    abing.add_argument("--out", default=str(RESULTS), help="folder for the ab folder (default: results/)")
     abing.add_argument("--markdown", help="also write the table as markdown to this file (a CI step summary)")
     abing.add_argument("--jobs", type=positive_int, default=os.cpu_count() or 1, help="build jobs")
     abing.set_defaults(handler=command_ab)

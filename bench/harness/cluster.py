@@ -116,8 +116,8 @@ def wait_clients(clients, deadline):
     return results
 
 
-HOST_FIELDS = ("connections_established", "events_received", "gaps", "duplicates", "errors", "reconnects",
-               "client_saturated", "latency_ns")
+HOST_FIELDS = ("connections_established", "events_received", "events_per_connection", "gaps", "duplicates", "errors",
+               "reconnects", "client_saturated", "latency_ns")
 
 
 def per_host(results, build, clocks):

@@ -67,8 +67,9 @@ METRICS = {
     "clock_offset_ms": ("the largest clock offset of a client host against the publishing host", None),
     "clock_uncertainty_ms": ("the largest uncertainty of a client host's clock offset (half the probe's round "
                              "trip, both hosts')", "lower"),
-    "latency_reliable": ("1 when every client host's clock uncertainty is within 10 % of the latency's p50, "
-                         "else 0: the latency then says more of the clocks than of the delivery", None),
+    "latency_reliable": ("1 when every client host's clock offset plus its uncertainty (the offsets are not "
+                         "subtracted) is within 10 % of the latency's p50, else 0: the latency then says more "
+                         "of the clocks than of the delivery", None),
     "recovery_ms": ("a killed node's subscribers: from the lost connection to the first event through another "
                     "node, the slowest one", "lower"),
     # The broadcast workload (run.send_rate): each sender's messages, back from the server.
@@ -149,7 +150,7 @@ def derive(point, client, server):
     }
 
 
-UNRELIABLE_SHARE = 0.10  # a clock uncertainty above this share of p50 makes cross-host latency unreliable
+UNRELIABLE_SHARE = 0.10  # a clock error above this share of p50 makes cross-host latency unreliable
 
 
 def _cluster(client, cluster):
@@ -162,13 +163,15 @@ def _cluster(client, cluster):
         cpu[program["role"]] = cpu.get(program["role"], 0.0) + program["cpu_s"]
     clocks = [host["clock"][when] for host in cluster["client_hosts"] for when in ("before", "after")]
     uncertainty = max(c["uncertainty_ms"] for c in clocks)
+    # The latencies are not corrected for the offsets, so a latency may be off by offset and uncertainty.
+    clock_error = max(abs(c["offset_ms"]) + c["uncertainty_ms"] for c in clocks)
     p50 = _ms(client["latency_ns"], "p50")
     return {"balancer_cpu_us_per_event": _per(cpu["balancer"] * 1e6, events),
             "backplane_cpu_us_per_event": _per((cpu["redis"] + cpu["publisher"]) * 1e6, events)
             if "redis" in cpu else None,
             "clock_offset_ms": max((c["offset_ms"] for c in clocks), key=abs),
             "clock_uncertainty_ms": uncertainty,
-            "latency_reliable": int(p50 is not None and uncertainty <= UNRELIABLE_SHARE * p50),
+            "latency_reliable": int(p50 is not None and clock_error <= UNRELIABLE_SHARE * p50),
             "recovery_ms": _ms(client.get("resume_ns"), "max") if cluster["killed_node"] else None}
 
 

@@ -27,7 +27,7 @@ def ssh_target(url):
     if url == "local":
         return [], "local"
     parts = urlsplit(url)
-    if parts.scheme != "ssh" or not parts.hostname:
+    if parts.scheme != "ssh" or not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ValueError(f"{url!r} is neither local nor ssh://[user@]host[:port]")
     target = f"{parts.username}@{parts.hostname}" if parts.username else parts.hostname
     return [*(["-p", str(parts.port)] if parts.port else []), target], parts.hostname
@@ -134,7 +134,11 @@ class Fleet:
         try:
             if hosts.get("testhosts"):
                 # Test hosts already up (someone else's) are used and left; those made here are removed.
-                self.made_testhosts = testhosts("status").strip() == "testhosts: none"
+                up = [line for line in testhosts("status").splitlines() if line.startswith("pbh")]
+                if 0 < len(up) < hosts["testhosts"]:
+                    raise FleetError(f"{len(up)} test hosts are up, made by someone else, and the scenario needs "
+                                     f"{hosts['testhosts']}: scripts/testhosts.sh down, or up {hosts['testhosts']}")
+                self.made_testhosts = not up
                 testhosts("up", str(hosts["testhosts"]))
                 options += ["-F", str(TESTHOSTS_STATE / "ssh_config")]
             for url in dict.fromkeys([*hosts["nodes"], hosts["balancer"], hosts["redis"], *hosts["clients"]]):
@@ -156,12 +160,17 @@ class Fleet:
 
 
 def testhosts(*args):
-    """scripts/testhosts.sh ARGS; its output. Interrupted, it is left to finish its own clean-up."""
-    try:
-        done = subprocess.run([str(TESTHOSTS), *args], capture_output=True, text=True, timeout=120,
-                              env={**os.environ, "PUSHBENCH_TESTHOSTS": str(TESTHOSTS_STATE)})
-    except subprocess.TimeoutExpired:
-        raise FleetError(f"scripts/testhosts.sh {' '.join(args)}: no answer in 120 s") from None
-    if done.returncode != 0:
-        raise FleetError(f"scripts/testhosts.sh {' '.join(args)}: {done.stderr.strip()[-300:]}")
-    return done.stdout
+    """scripts/testhosts.sh ARGS; its output. On Ctrl-C it is waited for: it cleans up after itself."""
+    with subprocess.Popen([str(TESTHOSTS), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "PUSHBENCH_TESTHOSTS": str(TESTHOSTS_STATE)}) as script:
+        try:
+            out, err = script.communicate(timeout=120)
+        except KeyboardInterrupt:  # a terminal's Ctrl-C reached it too; else it finishes and is undone after
+            script.communicate(timeout=120)
+            raise
+        except subprocess.TimeoutExpired:
+            script.kill()
+            raise FleetError(f"scripts/testhosts.sh {' '.join(args)}: no answer in 120 s") from None
+    if script.returncode != 0:
+        raise FleetError(f"scripts/testhosts.sh {' '.join(args)}: {err.strip()[-300:]}")
+    return out

@@ -1,7 +1,7 @@
 """The harness's hand on a host: started over SSH (or directly, for this machine), it runs the
 programs the harness asks for, samples them from /proc, answers clock probes and reads result
 files, one JSON request per line on stdin and one JSON answer per line on stdout. When its stdin
-closes (the harness finished, died or lost the SSH connection) it kills all it started and
+closes (the harness finished, died or lost the SSH connection) it stops all it started and
 removes its folder, so nothing outlives the run on any host.
 
 Requests: {"start": argv, "core": "0"|null, "ready": "line"|"port"|null, "address": where "port" listens}
@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import processes  # noqa: E402  (this file runs as a script on the host, outside the package)
 
 READY_TIMEOUT_S = 15.0
+CLOSING_GRACE_S = 2.0  # for a program to exit on SIGTERM before it gets SIGKILL
 
 
 def free_port():
@@ -62,7 +63,7 @@ class Agent:
                 return {**answer, "error": f"exited {proc.returncode} before it was ready: {self.tail(name)}"}
             time.sleep(0.02)
         if request.get("ready"):
-            processes.kill(proc)  # not ready: it must not run on unseen
+            processes.stop(proc, CLOSING_GRACE_S)  # not ready: it must not run on unseen
             return {**answer, "error": f"not ready in {READY_TIMEOUT_S:g} s: {self.tail(name)}"}
         return answer
 
@@ -98,9 +99,9 @@ class Agent:
                 except (OSError, KeyError, ValueError, ProcessLookupError) as error:
                     answer = {"error": f"{type(error).__name__}: {error}"}
                 print(json.dumps(answer), flush=True)
-        finally:
+        finally:  # SIGTERM first: a program's own clean-up (haproxy.sh's folder) runs
             for proc in self.procs.values():
-                processes.kill(proc)
+                processes.stop(proc, CLOSING_GRACE_S)
             shutil.rmtree(self.dir, ignore_errors=True)
 
 

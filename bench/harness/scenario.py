@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import techniques
+from . import fleet, techniques
 
 
 class ScenarioError(Exception):
@@ -90,6 +90,18 @@ Bool = _typed(bool, "true or false")
 Text = _typed(str, "a string")
 
 
+def HostURL(value):
+    """A host of [hosts]: `ssh://[user@]host[:port]` or `local`."""
+    fleet.ssh_target(Text(value))
+    return value
+
+
+def AbsolutePath(value):
+    if not Text(value).startswith("/"):
+        raise ValueError(f"{value!r} is not an absolute path")
+    return value
+
+
 @dataclass
 class ListOf:
     item: object
@@ -156,12 +168,12 @@ SCHEMA = {
     "hosts": {
         "testhosts": _number(int, 1, 200),  # make the hosts for the run (scripts/testhosts.sh up N), remove after
         "ssh_options": ListOf(Text),
-        "pushbench": Text,  # where it is installed on the hosts (default: this tree, for hosts sharing its files)
-        "nodes": ListOf(Text),
-        "balancer": Text,
+        "pushbench": AbsolutePath,  # where it is installed on the hosts (default: this tree, for hosts sharing it)
+        "nodes": ListOf(HostURL),
+        "balancer": HostURL,
         "balancer_processes": _number(int, 1, 64),  # HAProxy processes sharing the port (SO_REUSEPORT)
-        "redis": Text,  # Redis, and the node that publishes into it
-        "clients": ListOf(Text),  # run.client_processes client processes on each
+        "redis": HostURL,  # Redis, and the node that publishes into it
+        "clients": ListOf(HostURL),  # run.client_processes client processes on each
     },
 }
 HOSTS_DEFAULTS = {"ssh_options": [], "balancer_processes": 1}
@@ -224,7 +236,8 @@ def _check(table, schema, path, errors):
                 errors.append(f"{where}: must be a list")
                 continue
             if not value:
-                errors.append(f"{where}: empty list: the matrix would have no points")
+                errors.append(f"{where}: empty list" + (": the matrix would have no points" if path == "matrix"
+                                                        else ": give at least one"))
             items = []
             for i, item in enumerate(value):
                 try:
@@ -386,7 +399,7 @@ def load(path):
         errors.append("faults: a soak runs without faults")
     if soak is not None and matrix["network"] != ["lan"]:
         errors.append("matrix.network: a soak runs on loopback as it is (lan)")
-    hosts = _hosts(checked.get("hosts"), matrix, faults or {}, servers, soak, errors)
+    hosts = _hosts(checked.get("hosts"), raw.get("hosts"), matrix, faults or {}, servers, soak, errors)
     parsed_thresholds = []
     for name, condition in checked.get("thresholds", {}).items():
         try:
@@ -401,10 +414,9 @@ def load(path):
                     faults=faults or {}, hosts=hosts)
 
 
-def _hosts(hosts, matrix, faults, servers, soak, errors):
-    """[hosts], checked with what it allows: nodes, a backplane and a node's death need it."""
-    from .fleet import ssh_target
-
+def _hosts(hosts, given, matrix, faults, servers, soak, errors):
+    """[hosts] (`given` as written, `hosts` its checked values), checked with what it allows:
+    nodes, a backplane and a node's death need it."""
     if hosts is None:
         for key, value in (("nodes", [1]), ("backplane", [False])):
             if matrix[key] != value:
@@ -414,18 +426,20 @@ def _hosts(hosts, matrix, faults, servers, soak, errors):
         return None
     hosts = {**HOSTS_DEFAULTS, **hosts}
     for key in ("nodes", "balancer", "redis", "clients"):
-        urls = hosts.get(key)
-        if urls is None:
+        if key not in given:
             errors.append(f"hosts.{key}: required")
-        for i, url in enumerate(urls if isinstance(urls, list) else [urls] if urls else []):
-            try:
-                ssh_target(url)
-            except ValueError as problem:
-                errors.append(f"hosts.{key}{f'[{i}]' if isinstance(urls, list) else ''}: {problem}")
-    if max(matrix["nodes"]) > len(hosts.get("nodes", [])):
+    if "testhosts" in hosts:
+        for key in ("nodes", "balancer", "redis", "clients"):
+            urls = hosts.get(key, [])
+            for url in urls if isinstance(urls, list) else [urls]:
+                number = re.fullmatch(r"pbh(\d+)", fleet.ssh_target(url)[1])
+                if number and int(number.group(1)) > hosts["testhosts"]:
+                    errors.append(f"hosts.{key}: {url!r} is not one of the {hosts['testhosts']} test hosts "
+                                  f"(pbh1..pbh{hosts['testhosts']}, hosts.testhosts)")
+    if matrix["nodes"] and max(matrix["nodes"]) > len(hosts.get("nodes", [])):
         errors.append(f"matrix.nodes: {max(matrix['nodes'])} nodes, but hosts.nodes names "
                       f"{len(hosts.get('nodes', []))} hosts")
-    if "kill_node_at" in faults and (min(matrix["nodes"]) < 2 or not all(matrix["backplane"])):
+    if "kill_node_at" in faults and matrix["nodes"] and (min(matrix["nodes"]) < 2 or not all(matrix["backplane"])):
         errors.append("faults.kill_node_at: every point needs 2 nodes or more over a backplane (matrix.nodes, "
                       "matrix.backplane), for the subscribers to have somewhere to resume")
     for key in sorted(set(faults) - {"kill_node_at"}):

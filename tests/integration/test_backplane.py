@@ -123,3 +123,32 @@ def test_a_cursor_older_than_a_nodes_log_is_served_from_the_stream(nodes):
     finally:
         stream.close()
     assert [e["seq"] for e in ws_receive(node.ws_url + "/ws?since=0", 40)] == list(range(1, 41))
+
+
+def test_a_redis_restarted_without_its_data_numbers_on_above_the_nodes(nodes, redis):
+    """Redis loses its counter and stream: the next events are numbered above what the nodes hold,
+    not from 1 (which the nodes would skip as seen); a publish whose connection died is refused
+    (503), never sent twice."""
+    a, b = nodes(2)
+    for i in range(5):
+        a.publish(f"before {i}")
+    assert seen_everywhere([a, b], 5)
+    port = redis.rsplit(":", 1)[1]
+    subprocess.run(["redis-cli", "-p", port, "shutdown", "nosave"], capture_output=True, timeout=10)
+    again = subprocess.Popen(["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                              "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        probe = ["redis-cli", "-p", port, "ping"]
+        assert wait_until(lambda: subprocess.run(probe, capture_output=True, text=True).stdout.strip() == "PONG")
+        statuses = []
+        while len([s for s in statuses if s == 200]) < 3 and len(statuses) < 10:
+            statuses.append(b.request("POST", "/publish", body=f"after {len(statuses)}".encode())[0])
+        assert set(statuses) <= {200, 503} and statuses.count(200) == 3, statuses
+        assert seen_everywhere([a, b], 8)
+        for node in (a, b):
+            events = curl_json(f"{node.url}/poll?since=0")["events"]
+            assert [e["seq"] for e in events] == list(range(1, 9))
+            assert [e["data"] for e in events[5:]] == [f"after {i}" for i, s in enumerate(statuses) if s == 200]
+    finally:
+        again.terminate()
+        again.wait(timeout=10)

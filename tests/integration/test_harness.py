@@ -42,6 +42,9 @@ def only_run(out):
     return run_dir, json.loads((run_dir / "results.json").read_text())
 
 
+LOCAL_HOSTS = "[hosts]\nnodes = ['local']\nbalancer = 'local'\nredis = 'local'\nclients = ['local']\n"
+
+
 @pytest.mark.parametrize("text,message", [
     ("[run]\nwarmpu = '2s'\n", "run.warmpu: unknown key"),
     ("colour = 'red'\n", "colour: unknown key"),
@@ -83,6 +86,20 @@ def only_run(out):
     ("[hosts]\nnodes = ['local', 'local']\nbalancer = 'local'\nredis = 'local'\nclients = ['local']\n"
      "[matrix]\nnodes = [1, 2]\nbackplane = [true]\n[faults]\nkill_node_at = '1s'\n",
      "faults.kill_node_at: every point needs 2 nodes or more"),
+    (LOCAL_HOSTS + "[matrix]\nnodes = [0]\n", "matrix.nodes[0]: 0 is out of range (1 to 64)"),
+    (LOCAL_HOSTS + "[matrix]\nnodes = ['2']\n", "matrix.nodes[0]: '2' is not a whole number"),
+    (LOCAL_HOSTS + "[matrix]\nnodes = []\n", "matrix.nodes: empty list: the matrix would have no points"),
+    (LOCAL_HOSTS + "[matrix]\nbackplane = ['yes']\n", "matrix.backplane[0]: 'yes' is not true or false"),
+    (LOCAL_HOSTS + "[run]\ndrain = 'later'\n", "run.drain: 'later' is not a duration"),
+    (LOCAL_HOSTS + "[faults]\nkill_node_at = '1h'\n", "faults.kill_node_at: '1h' is not inside the measured window"),
+    (LOCAL_HOSTS.replace("balancer = 'local'", "balancer = ''"), "hosts.balancer: '' is neither local nor ssh://"),
+    (LOCAL_HOSTS.replace("nodes = ['local']", "nodes = ['ssh://a/b']"), "hosts.nodes[0]: 'ssh://a/b' is neither"),
+    (LOCAL_HOSTS.replace("clients = ['local']", "clients = []"), "hosts.clients: empty list: give at least one"),
+    (LOCAL_HOSTS + "pushbench = ''\n", "hosts.pushbench: '' is not an absolute path"),
+    (LOCAL_HOSTS + "testhosts = 0\n", "hosts.testhosts: 0 is out of range"),
+    (LOCAL_HOSTS + "balancer_processes = 65\n", "hosts.balancer_processes: 65 is out of range"),
+    (LOCAL_HOSTS.replace("nodes = ['local']", "nodes = ['ssh://root@pbh2']") + "testhosts = 1\n",
+     "hosts.nodes: 'ssh://root@pbh2' is not one of the 1 test hosts"),
 ])
 def test_scenario_errors_name_the_key_and_start_nothing(tmp_path, text, message):
     out = tmp_path / "results"
@@ -90,6 +107,12 @@ def test_scenario_errors_name_the_key_and_start_nothing(tmp_path, text, message)
     assert done.returncode == 2
     assert message in done.stderr and "s.toml" in done.stderr, done.stderr
     assert not out.exists(), "nothing starts before the scenario is valid"
+
+
+def test_a_host_of_the_wrong_type_is_named_once(tmp_path):
+    done = pushbench("run", scenario(tmp_path, LOCAL_HOSTS.replace("redis = 'local'", "redis = ['local']")))
+    assert done.returncode == 2 and "hosts.redis: ['local'] is not a string" in done.stderr, done.stderr
+    assert "required" not in done.stderr, "it was given, of the wrong type"
 
 
 def test_bad_flags_are_one_line(tmp_path):

@@ -65,9 +65,24 @@ def test_hosts_have_their_own_addresses_reach_each_other_and_are_removed(state):
 
 def test_an_interrupted_up_leaves_nothing(state):
     up = subprocess.Popen([str(SCRIPT), "up", "6"], env=state, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.4)  # part-way through making the hosts
-    up.send_signal(signal.SIGINT)
-    up.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while not leftovers(state)["namespaces"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    made = leftovers(state)["namespaces"]
+    up.send_signal(signal.SIGINT)  # part-way through making the hosts
+    assert up.wait(timeout=60) == 130
+    assert made and len(made) < 6, f"interrupted after it made a host and before the last: {made}"
+    assert leftovers(state) == NOTHING
+
+
+def test_an_up_that_fails_leaves_nothing(state):
+    """A host that cannot be made (the name of its link taken) fails the up, which removes the rest."""
+    subprocess.run(["ip", "link", "add", "pbv2", "type", "dummy"], check=True)
+    try:
+        done = run(state, "up", "3", check=False)
+    finally:
+        subprocess.run(["ip", "link", "delete", "pbv2"], check=True)
+    assert done.returncode != 0 and "removing the hosts" in done.stderr, done.stderr
     assert leftovers(state) == NOTHING
 
 

@@ -1,6 +1,6 @@
-"""The numbers of a point on hosts from known samples: the clocks between two hosts (signs and
-uncertainties), the 10 % rule that marks latency unreliable, and the balancer's and backplane's
-CPU per delivery."""
+"""The numbers of a point on hosts from known samples: a host's clock from its quickest probe, the
+clocks between two hosts (signs and uncertainties), the 10 % rule that marks latency unreliable,
+and the balancer's and backplane's CPU per delivery."""
 import sys
 
 import pytest
@@ -24,8 +24,8 @@ def test_a_client_hosts_offset_is_against_the_publishing_host_and_the_uncertaint
     assert clock == {"offset_ms": 2.0, "uncertainty_ms": 0.15}  # the client's clock runs 2 ms ahead
 
 
-def cluster(uncertainty_ms, killed=False):
-    clock = {"offset_ms": 0.01, "uncertainty_ms": uncertainty_ms}
+def cluster(uncertainty_ms, killed=False, offset_ms=0.01):
+    clock = {"offset_ms": offset_ms, "uncertainty_ms": uncertainty_ms}
     return {"programs": [{"role": "node", "cpu_s": 1.0}, {"role": "node", "cpu_s": 1.0},
                          {"role": "balancer", "cpu_s": 3.0}, {"role": "redis", "cpu_s": 0.2},
                          {"role": "publisher", "cpu_s": 0.1}],
@@ -38,12 +38,34 @@ def client(p50_ms):
     return {"events_received": 1_000_000, "latency_ns": summary, "resume_ns": summary}
 
 
-@pytest.mark.parametrize("uncertainty_ms,reliable", [(0.4, 1), (0.5, 1), (0.6, 0)])
-def test_latency_is_unreliable_when_a_clocks_uncertainty_exceeds_a_tenth_of_p50(uncertainty_ms, reliable):
-    metrics = derive._cluster(client(5.0), cluster(uncertainty_ms))
+def test_the_probe_with_the_shortest_round_trip_gives_the_offset(monkeypatch):
+    """16 probes: one with a 100 ns round trip and the remote clock 7 us ahead, the others slower
+    and further off; the quick one is kept, its uncertainty half its round trip."""
+    times, remotes = [], []
+    for k in range(fleet.CLOCK_PROBES):
+        sent, round_trip, offset = k * 10_000, (100 if k == 5 else 1_000 + k), (7_000 if k == 5 else -50_000)
+        times += [sent, sent + round_trip]
+        remotes.append(sent + round_trip // 2 + offset)
+    clock = iter(times)
+    monkeypatch.setattr(fleet.time, "time_ns", lambda: next(clock))
+    host = object.__new__(fleet.Host)
+    answers = iter(remotes)
+    host.call = lambda **request: {"ns": next(answers)}
+    assert host.clock_offset() == (7_000, 50)
+
+
+@pytest.mark.parametrize("uncertainty_ms,reliable", [(1.5, 1), (1.98, 1), (2.1, 0)])
+def test_latency_is_unreliable_when_a_clocks_error_exceeds_a_tenth_of_p50(uncertainty_ms, reliable):
+    """p50 20 ms: a clock's error, its offset (0.01 ms) plus its uncertainty, may be 2 ms."""
+    metrics = derive._cluster(client(20.0), cluster(uncertainty_ms))
     assert metrics["latency_reliable"] == reliable
     assert metrics["clock_uncertainty_ms"] == max(uncertainty_ms, 0.1)
     assert metrics["clock_offset_ms"] == -0.5, "the largest offset, with its sign"
+
+
+def test_an_uncorrected_offset_makes_latency_unreliable_however_certain():
+    metrics = derive._cluster(client(50.0), cluster(0.1, offset_ms=6.0))
+    assert metrics["clock_uncertainty_ms"] == 0.1 and metrics["latency_reliable"] == 0
 
 
 def test_the_balancers_and_backplanes_cpu_per_delivery_and_the_recovery_of_a_killed_node():

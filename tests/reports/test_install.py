@@ -58,15 +58,17 @@ def test_the_installed_server_serves_the_installed_demo(installed):
 
 def test_the_installed_harness_runs_a_scenario_from_installed_paths(installed, tmp_path):
     (tmp_path / "s.toml").write_text(SCENARIO)
-    done = subprocess.run([str(installed / "bin" / "pushbench"), "run", str(tmp_path / "s.toml"), "--out",
-                           str(tmp_path / "out")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    done = subprocess.run([str(installed / "bin" / "pushbench"), "run", str(tmp_path / "s.toml")],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    (run_dir,) = (tmp_path / "out").iterdir()
+    (run_dir,) = (tmp_path / "results").iterdir()  # installed, results/ is where it runs, not in the tree
+    assert not (installed / "lib" / "pushbench" / "results").exists()
     results = json.loads((run_dir / "results.json").read_text())
     assert [p["status"] for p in results["points"]] == ["ok", "ok"]
     assert (run_dir / "summary.md").exists(), "the report, from the installed scripts/report.py"
     listed = subprocess.run([str(installed / "bin" / "pushbench"), "list"], capture_output=True, text=True)
-    assert "default" in listed.stdout and "cluster" not in listed.stderr
+    names = [line.split()[0] for line in listed.stdout.splitlines() if line.strip()]
+    assert {"default", "ci", "cluster", "cluster-50k"} <= set(names), listed.stdout
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="test hosts are network namespaces: root only")
