@@ -19,7 +19,11 @@ SharedState::SharedState(ServerOptions options)
 }
 
 std::uint64_t SharedState::publish(std::int64_t ts, std::string_view data, std::string_view from, PayloadKind kind) {
-  if (backplane_) return backplane_->publish(ts, data, from, kind);
+  if (backplane_) {
+    const std::uint64_t seq = backplane_->publish(ts, data, from, kind);
+    if (seq == 0) stats_.publish_failed.fetch_add(1, std::memory_order_relaxed);
+    return seq;
+  }
   std::lock_guard lock(mutex_);
   const EventPtr& event = log_.append(ts, data, from, kind);
   fan_out(event);
@@ -141,8 +145,9 @@ std::string SharedState::stats_json() {
       << ",\"connections_accepted\":" << get(stats_.connections_accepted)
       << ",\"connections_rejected\":" << get(stats_.connections_rejected) << ",\"requests\":" << get(stats_.requests)
       << ",\"bad_requests\":" << get(stats_.bad_requests) << ",\"published\":" << get(stats_.published)
-      << ",\"client_messages\":" << get(stats_.client_messages) << ",\"delivered\":" << get(stats_.delivered)
-      << ",\"bytes_out\":" << get(stats_.bytes_out) << ",\"write_calls\":" << get(stats_.write_calls)
+      << ",\"publish_failed\":" << get(stats_.publish_failed) << ",\"client_messages\":" << get(stats_.client_messages)
+      << ",\"delivered\":" << get(stats_.delivered) << ",\"bytes_out\":" << get(stats_.bytes_out)
+      << ",\"write_calls\":" << get(stats_.write_calls)
       << ",\"slow_consumers_dropped\":" << get(stats_.slow_consumers_dropped)
       << ",\"sse_streams\":" << get(stats_.sse_streams) << ",\"websockets\":" << get(stats_.websockets)
       << ",\"other_streams\":" << get(stats_.other_streams)

@@ -13,6 +13,7 @@ struct Stats {
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> bad_requests{0};  // answered 4xx
   std::atomic<std::uint64_t> published{0};
+  std::atomic<std::uint64_t> publish_failed{0};   // events the backplane did not take (POSTs answered 503)
   std::atomic<std::uint64_t> client_messages{0};  // of `published`, sent by WebSocket clients
   std::atomic<std::uint64_t> delivered{0};        // events written to clients, summed over clients
   std::atomic<std::uint64_t> bytes_out{0};

@@ -116,6 +116,7 @@ def wait_clients(clients, deadline):
     return results
 
 
+PUBLISHER_COUNTERS = ("publish_failed",)  # events Redis did not take from the publishing node
 HOST_FIELDS = ("connections_established", "events_received", "events_per_connection", "gaps", "duplicates", "errors",
                "reconnects", "client_saturated", "latency_ns")
 
@@ -178,7 +179,7 @@ def _window(programs, nodes, started, begin, end, kill_at):
     wait_until(begin)
     for program in programs:
         program.window_begins()
-        program.counters_begin = runner.server_counters(program.url) if program.role == "node" else None
+        program.counters_begin = counters(program)
     killed, kill_due = None, None if kill_at is None else begin + kill_at
     while time.monotonic() < started + end:
         if kill_due is not None and killed is None and time.monotonic() >= started + kill_due:
@@ -195,8 +196,14 @@ def _window(programs, nodes, started, begin, end, kill_at):
     for program in programs:
         if program is not killed:
             program.window_ends()
-            program.counters_end = runner.server_counters(program.url) if program.role == "node" else None
+            program.counters_end = counters(program)
     return killed
+
+
+def counters(program):
+    """A node's counters, the publishing node's count of what it could not publish; none of others'."""
+    keys = {"node": runner.COUNTERS, "publisher": PUBLISHER_COUNTERS}.get(program.role)
+    return runner.server_counters(program.url, keys) if keys else None
 
 
 def _samples(programs, nodes, at_start, begin, end, hosts, killed):
@@ -206,11 +213,14 @@ def _samples(programs, nodes, at_start, begin, end, hosts, killed):
     counters = {key: None if any(g[key] is None for g in growth) else sum(g[key] for g in growth)
                 for key in runner.COUNTERS}
     cpu_at_start = sum(at_start[n]["cpu_s"] for n in nodes)
+    (publisher,) = [p for p in programs if p.role == "publisher"] or [None]
+    failed = runner.add_growth(dict.fromkeys(PUBLISHER_COUNTERS, 0), publisher.counters_begin,
+                               publisher.counters_end)["publish_failed"] if publisher else 0
     return {"cpu_s": sum(n.cpu_end - n.cpu_begin for n in nodes), "window_s": end - begin,
             "cpu_before_window_s": sum(n.cpu_begin for n in nodes) - cpu_at_start, "before_window_s": begin,
             "rss_baseline": sum(at_start[n]["rss"] for n in nodes),
             "rss_window_begin": sum(n.rss_begin for n in nodes), "rss_window_max": sum(n.rss_max for n in nodes),
             "rss_peak": sum(n.rss_max for n in nodes), "verified": False, "server_restarts": 0,
             **{f"server_{key}": value for key, value in counters.items()},
-            "cluster": {"programs": [p.record() for p in programs], "client_hosts": hosts,
+            "cluster": {"programs": [p.record() for p in programs], "client_hosts": hosts, "publish_failed": failed,
                         "killed_node": {"host": killed.host.url, "at_s": killed.killed_at_s} if killed else None}}

@@ -70,6 +70,8 @@ METRICS = {
     "latency_reliable": ("1 when every client host's clock offset plus its uncertainty (the offsets are not "
                          "subtracted) is within 10 % of the latency's p50, else 0: the latency then says more "
                          "of the clocks than of the delivery", None),
+    "publish_failed": ("events the publishing node could not publish into Redis in the window (counted, not "
+                       "delivered: the delivery ratio does not see them)", "lower"),
     "recovery_ms": ("a killed node's subscribers: from the lost connection to the first event through another "
                     "node, the slowest one", "lower"),
     # The broadcast workload (run.send_rate): each sender's messages, back from the server.
@@ -156,7 +158,7 @@ UNRELIABLE_SHARE = 0.10  # a clock error above this share of p50 makes cross-hos
 def _cluster(client, cluster):
     if not cluster:
         return dict.fromkeys(("balancer_cpu_us_per_event", "backplane_cpu_us_per_event", "clock_offset_ms",
-                              "clock_uncertainty_ms", "latency_reliable", "recovery_ms"))
+                              "clock_uncertainty_ms", "latency_reliable", "publish_failed", "recovery_ms"))
     events = client["events_received"]
     cpu = {}
     for program in cluster["programs"]:
@@ -172,6 +174,7 @@ def _cluster(client, cluster):
             "clock_offset_ms": max((c["offset_ms"] for c in clocks), key=abs),
             "clock_uncertainty_ms": uncertainty,
             "latency_reliable": int(p50 is not None and clock_error <= UNRELIABLE_SHARE * p50),
+            "publish_failed": cluster.get("publish_failed"),
             "recovery_ms": _ms(client.get("resume_ns"), "max") if cluster["killed_node"] else None}
 
 

@@ -304,11 +304,11 @@ def _publisher_result(publisher, deadline, out):
 COUNTERS = ("delivered", "write_calls", "published", "slow_consumers_dropped")
 
 
-def server_counters(url):
-    """pushbench-server's counters (COUNTERS), or None from a server without them."""
+def server_counters(url, keys=COUNTERS):
+    """pushbench-server's counters (`keys`), or None from a server without them."""
     try:
         _, stats = wire.get_json(url, "/stats", timeout=2)  # over TLS too
-        return {key: stats[key] for key in COUNTERS}
+        return {key: stats[key] for key in keys}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -359,8 +359,8 @@ def _sample_window(server, started, begin, end, relayed, restart_at, cpu_at_star
 def add_growth(total, begin, end):
     """`total` plus each counter's growth from `begin` to `end`; all None when either is missing."""
     if begin is None or end is None or None in total.values():
-        return dict.fromkeys(COUNTERS)
-    return {key: total[key] + end[key] - begin[key] for key in COUNTERS}
+        return dict.fromkeys(total)
+    return {key: total[key] + end[key] - begin[key] for key in total}
 
 
 def _wait_window(started, end):

@@ -144,6 +144,7 @@ def test_a_redis_restarted_without_its_data_numbers_on_above_the_nodes(nodes, re
         while len([s for s in statuses if s == 200]) < 3 and len(statuses) < 10:
             statuses.append(b.request("POST", "/publish", body=f"after {len(statuses)}".encode())[0])
         assert set(statuses) <= {200, 503} and statuses.count(200) == 3, statuses
+        assert b.stats()["publish_failed"] == statuses.count(503), "each refused event is counted"
         assert seen_everywhere([a, b], 8)
         for node in (a, b):
             events = curl_json(f"{node.url}/poll?since=0")["events"]

@@ -95,6 +95,7 @@ backplane = [false, true]
                 assert 0 < host["clock"][when]["uncertainty_ms"] < 5
         assert metrics["latency_reliable"] in (0, 1) and metrics["balancer_cpu_us_per_event"] > 0
         assert (metrics["backplane_cpu_us_per_event"] is not None) == point["backplane"]
+        assert metrics["publish_failed"] == 0
     assert_nothing_left()
 
 

@@ -77,7 +77,7 @@ def test_an_interrupted_up_leaves_nothing(state):
 
 def test_an_up_that_fails_leaves_nothing(state):
     """A host that cannot be made (the name of its link taken) fails the up, which removes the rest."""
-    subprocess.run(["ip", "link", "add", "pbv2", "type", "dummy"], check=True)
+    subprocess.run(["ip", "link", "add", "pbv2", "type", "bridge"], check=True)
     try:
         done = run(state, "up", "3", check=False)
     finally:
