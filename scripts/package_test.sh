@@ -17,6 +17,7 @@ command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get inst
 (cd build && cpack -G DEB >/dev/null)
 deb=$(ls -t build/pushbench_*.deb | head -1)
 root=$(mktemp -d /tmp/pushbench-fresh.XXXXXX)
+chmod 755 "$root"  # the fresh system's /, which its users (and apt's _apt) traverse
 cleanup() {
   for mount in proc sys dev; do umount -l "$root/$mount" 2>/dev/null || true; done
   rm -rf "$root"
