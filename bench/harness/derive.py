@@ -100,7 +100,8 @@ def derive(point, client, server):
     lat, con = client["latency_ns"], client["connect_ns"]
     # With no built-in publisher (the broadcast workload), what the server published in the window.
     published = server.get("server_published") if point["rate"] == 0 else None
-    expected = (published if published is not None else point["rate"] * (window or 0)) * point["connections"]
+    # Whole events: a window of 15.004 s at 10 events/s holds 150 of them, not 150.04.
+    expected = (published if published is not None else round(point["rate"] * (window or 0))) * point["connections"]
     established = client["connections_established"]
     sampled = server.get("cpu_s") is not None  # a fixed-URL server is not ours to sample
     held = (server["rss_window_begin"] - server["rss_baseline"]) if sampled else None
