@@ -38,6 +38,6 @@ chroot "$root" apt-get update -qq
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "/tmp/$(basename "$deb")" >/dev/null
 echo "package_test: pushbench run $scenario, from /usr/bin/pushbench, as a user in their home" >&2
 chroot "$root" useradd --create-home bench
-chroot "$root" runuser -u bench -- sh -c "cd /home/bench && /usr/bin/pushbench run $scenario"
+chroot "$root" runuser -u bench -- sh -c 'cd /home/bench && /usr/bin/pushbench run "$1"' sh "$scenario"
 chroot "$root" sh -c 'test -f /home/bench/results/*/summary.md'  # results/ where it ran
 echo "package_test: $(basename "$deb") installs on a fresh Debian 12 and runs '$scenario'" >&2

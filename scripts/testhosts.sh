@@ -69,10 +69,13 @@ up() {
   local count=$1
   [[ $count =~ ^[0-9]+$ ]] && ((count >= 1 && count <= max_hosts)) || die "up: N must be 1 to $max_hosts, not '$count'"
   command -v /usr/sbin/sshd >/dev/null || die "sshd is missing: scripts/setup.sh installs openssh-server"
-  # Whatever ends an unfinished up (a failed command, die, Ctrl-C) removes the hosts on the way out.
-  up_finished=0
-  trap '((up_finished)) || { trap "" INT TERM; echo "testhosts: up did not finish; removing the hosts" >&2; down; }' EXIT
-  trap 'exit 130' INT TERM
+  # Whatever ends an unfinished up (a failed command, die, Ctrl-C) removes the hosts on the way out,
+  # when this up made the set: hosts someone else had up are left as they were.
+  up_finished=0 made_set=1
+  [[ -e $state/hosts ]] && made_set=0
+  trap '((up_finished || !made_set)) || { trap "" INT TERM; echo "testhosts: up did not finish; removing the hosts" >&2; down; }' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   mkdir -p "$state" /run/sshd
   [[ -e $state/host_key ]] || ssh-keygen -q -t ed25519 -N '' -f "$state/host_key"
   [[ -e $state/client_key ]] || ssh-keygen -q -t ed25519 -N '' -f "$state/client_key"

@@ -2,6 +2,7 @@
 
 #include <hiredis.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -13,8 +14,9 @@ namespace pushbench {
 namespace {
 
 // Numbers and appends in one step, so the stream's order is the seqs' order whoever publishes.
-// ARGV[6], the publishing node's last seq, is a floor: a Redis that lost its data (restarted
-// without persistence) goes on numbering above it instead of from 1, which the nodes would skip.
+// ARGV[6], the highest seq the publishing node has seen or been given, is a floor: a Redis that
+// lost its data (restarted without persistence) goes on numbering above it instead of from 1,
+// which the nodes would skip.
 constexpr const char* publish_script =
     "local seq = redis.call('INCR', KEYS[2]) "
     "if seq <= tonumber(ARGV[6]) then seq = tonumber(ARGV[6]) + 1 redis.call('SET', KEYS[2], seq) end "
@@ -110,11 +112,15 @@ std::uint64_t Backplane::publish(std::int64_t ts, std::string_view data, std::st
         return 0;
       }
     }
-    const Reply seq = command(
-        publisher_.get(), "EVALSHA %s 2 %s %s %lld %s %b %b %llu %llu", script_sha_.c_str(), address_.stream.c_str(),
-        counter_key_.c_str(), static_cast<long long>(ts), kind_name, from.data(), from.size(), data.data(), data.size(),
-        static_cast<unsigned long long>(history_), static_cast<unsigned long long>(last_seq_.load()));
-    if (seq && seq->type == REDIS_REPLY_INTEGER) return static_cast<std::uint64_t>(seq->integer);
+    const Reply seq =
+        command(publisher_.get(), "EVALSHA %s 2 %s %s %lld %s %b %b %llu %llu", script_sha_.c_str(),
+                address_.stream.c_str(), counter_key_.c_str(), static_cast<long long>(ts), kind_name, from.data(),
+                from.size(), data.data(), data.size(), static_cast<unsigned long long>(history_),
+                static_cast<unsigned long long>(std::max(last_seq_.load(), last_published_)));
+    if (seq && seq->type == REDIS_REPLY_INTEGER) {
+      last_published_ = static_cast<std::uint64_t>(seq->integer);
+      return last_published_;
+    }
     // Only a NOSCRIPT answer says the event was not published; after a lost answer it may have
     // been, and a retry would publish it twice under two seqs: the publisher is told it failed.
     if (!seq || seq->type != REDIS_REPLY_ERROR || !std::string_view(seq->str).starts_with("NOSCRIPT")) return 0;

@@ -70,6 +70,7 @@ class Backplane {
   std::string script_sha_;
   std::mutex publish_mutex_;
   Connection publisher_;
+  std::uint64_t last_published_ = 0;  // under publish_mutex_: the seq Redis gave the last publish
   Connection tailer_;
   std::mutex read_mutex_;  // readers of older entries, on any thread, share one connection
   Connection reader_;

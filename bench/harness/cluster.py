@@ -179,13 +179,13 @@ def _window(programs, nodes, started, begin, end, kill_at):
     wait_until(begin)
     for program in programs:
         program.window_begins()
-        program.counters_begin = counters(program)
+        program.counters_begin = window_counters(program)
     killed, kill_due = None, None if kill_at is None else begin + kill_at
     while time.monotonic() < started + end:
         if kill_due is not None and killed is None and time.monotonic() >= started + kill_due:
             killed = nodes[-1]
             killed.window_ends()
-            killed.counters_end = runner.server_counters(killed.url)
+            killed.counters_end = window_counters(killed)
             killed.host.call(kill=killed.id)  # SIGKILL: no goodbye, its subscribers find a dead connection
             killed.killed_at_s = time.monotonic() - started - begin
         pending_kill = [kill_due] if kill_due is not None and killed is None else []
@@ -196,11 +196,11 @@ def _window(programs, nodes, started, begin, end, kill_at):
     for program in programs:
         if program is not killed:
             program.window_ends()
-            program.counters_end = counters(program)
+            program.counters_end = window_counters(program)
     return killed
 
 
-def counters(program):
+def window_counters(program):
     """A node's counters, the publishing node's count of what it could not publish; none of others'."""
     keys = {"node": runner.COUNTERS, "publisher": PUBLISHER_COUNTERS}.get(program.role)
     return runner.server_counters(program.url, keys) if keys else None

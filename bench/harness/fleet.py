@@ -93,7 +93,7 @@ class Host:
         return remote - (sent + back) / 2, (back - sent) / 2
 
     def close(self):
-        """Stdin closed: the agent kills what it started and removes its folder, then exits."""
+        """Stdin closed: the agent stops what it started and removes its folder, then exits."""
         try:
             self.proc.stdin.close()
             self.proc.wait(timeout=15)
@@ -166,7 +166,10 @@ def testhosts(*args):
         try:
             out, err = script.communicate(timeout=120)
         except KeyboardInterrupt:  # a terminal's Ctrl-C reached it too; else it finishes and is undone after
-            script.communicate(timeout=120)
+            try:
+                script.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                script.kill()
             raise
         except subprocess.TimeoutExpired:
             script.kill()

@@ -100,8 +100,7 @@ class Agent:
                     answer = {"error": f"{type(error).__name__}: {error}"}
                 print(json.dumps(answer), flush=True)
         finally:  # SIGTERM first: a program's own clean-up (haproxy.sh's folder) runs
-            for proc in self.procs.values():
-                processes.stop(proc, CLOSING_GRACE_S)
+            processes.stop_all(list(self.procs.values()), CLOSING_GRACE_S)
             shutil.rmtree(self.dir, ignore_errors=True)
 
 

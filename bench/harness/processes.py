@@ -74,6 +74,21 @@ def stop(proc, grace=5.0):
         return proc.wait(), False
 
 
+def stop_all(procs, grace):
+    """SIGTERM to all at once, `grace` for all to exit, then SIGKILL to every group: a child that
+    ignored SIGTERM goes too, even when its parent exited in time."""
+    for proc in procs:
+        _signal_group(proc, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+    for proc in procs:
+        kill(proc)
+
+
 def kill(proc):
     _signal_group(proc, signal.SIGKILL)
     if proc.poll() is None:

@@ -431,10 +431,11 @@ def _hosts(hosts, given, matrix, faults, servers, soak, errors):
     if "testhosts" in hosts:
         for key in ("nodes", "balancer", "redis", "clients"):
             urls = hosts.get(key, [])
-            for url in urls if isinstance(urls, list) else [urls]:
+            for i, url in enumerate(urls if isinstance(urls, list) else [urls]):
                 number = re.fullmatch(r"pbh(\d+)", fleet.ssh_target(url)[1])
                 if number and int(number.group(1)) > hosts["testhosts"]:
-                    errors.append(f"hosts.{key}: {url!r} is not one of the {hosts['testhosts']} test hosts "
+                    where = f"hosts.{key}[{i}]" if isinstance(urls, list) else f"hosts.{key}"
+                    errors.append(f"{where}: {url!r} is not one of the {hosts['testhosts']} test hosts "
                                   f"(pbh1..pbh{hosts['testhosts']}, hosts.testhosts)")
     if matrix["nodes"] and max(matrix["nodes"]) > len(hosts.get("nodes", [])):
         errors.append(f"matrix.nodes: {max(matrix['nodes'])} nodes, but hosts.nodes names "

@@ -5,7 +5,9 @@ import json
 import shutil
 import signal
 import subprocess
+import http.client
 import time
+import urllib.parse
 import urllib.request
 from collections import Counter, namedtuple
 from pathlib import Path
@@ -57,31 +59,68 @@ http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Answer).serve_forever()
 """
 
 
-def test_streams_and_polls_go_round_robin_and_socket_io_polling_to_one_node(balancer):
+@pytest.fixture
+def named_nodes():
+    """Three nodes that answer with their name ("node0".."node2"): [(address, process)]."""
     Node = namedtuple("Node", "host port")
     nodes = [Node("127.0.0.1", free_port()) for _ in range(3)]
     named = [subprocess.Popen(["/usr/bin/python3", "-c", NAMED_NODE, str(n.port), f"node{i}"])
              for i, n in enumerate(nodes)]
+    yield list(zip(nodes, named))
+    for proc in named:
+        proc.kill()
+        proc.wait()
+
+
+def socket_io_node(url, source):
+    """The node that answers a Socket.IO poll from the client address `source`, or None."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5, source_address=(source, 0))
     try:
-        url = balancer(nodes)
-
-        def served(path, times):
-            names = []
-            for _ in range(times):  # a connection each, as separate clients make
-                with urllib.request.urlopen(url + path, timeout=5) as answer:
-                    names.append(answer.read().decode())
-            return Counter(names)
-
-        deadline = time.monotonic() + 10
-        while len(served("/events", 3)) < 3 and time.monotonic() < deadline:
-            time.sleep(0.2)  # until every node passes its health check
-        assert served("/events?since=5", 12) == {"node0": 4, "node1": 4, "node2": 4}
-        assert served("/poll?since=5", 12) == {"node0": 4, "node1": 4, "node2": 4}
-        assert len(served("/socket.io/?EIO=4&transport=polling", 12)) == 1, "one client, one node"
+        conn.request("GET", "/socket.io/?EIO=4&transport=polling")
+        answer = conn.getresponse()
+        return answer.read().decode() if answer.status == 200 else None
+    except OSError:
+        return None
     finally:
-        for proc in named:
-            proc.kill()
-            proc.wait()
+        conn.close()
+
+
+def test_a_dead_nodes_socket_io_clients_move_and_no_one_elses(balancer, named_nodes):
+    """balance source with consistent hashing: clients (by address) keep their node when another dies."""
+    url = balancer([node for node, _ in named_nodes])
+    clients = [f"127.0.0.{i}" for i in range(10, 40)]
+    before = {c: socket_io_node(url, c) for c in clients}
+    assert set(before.values()) == {"node0", "node1", "node2"}, before
+    named_nodes[0][1].kill()
+    deadline = time.monotonic() + 10
+    after = {}
+    while time.monotonic() < deadline:  # until HAProxy's checks mark it down and every poll is answered
+        after = {c: socket_io_node(url, c) for c in clients}
+        if None not in after.values() and "node0" not in after.values():
+            break
+        time.sleep(0.2)
+    assert None not in after.values() and "node0" not in after.values(), after
+    assert {c: n for c, n in after.items() if before[c] != "node0"} == \
+        {c: n for c, n in before.items() if n != "node0"}, "only the dead node's clients moved"
+
+
+def test_streams_and_polls_go_round_robin_and_socket_io_polling_to_one_node(balancer, named_nodes):
+    url = balancer([node for node, _ in named_nodes])
+
+    def served(path, times):
+        names = []
+        for _ in range(times):  # a connection each, as separate clients make
+            with urllib.request.urlopen(url + path, timeout=5) as answer:
+                names.append(answer.read().decode())
+        return Counter(names)
+
+    deadline = time.monotonic() + 10
+    while len(served("/events", 3)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)  # until every node passes its health check
+    assert served("/events?since=5", 12) == {"node0": 4, "node1": 4, "node2": 4}
+    assert served("/poll?since=5", 12) == {"node0": 4, "node1": 4, "node2": 4}
+    assert len(served("/socket.io/?EIO=4&transport=polling", 12)) == 1, "one client, one node"
 
 
 @pytest.mark.parametrize("technique", ["sse", "websocket", "long-poll"])

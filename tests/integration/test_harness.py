@@ -99,7 +99,7 @@ LOCAL_HOSTS = "[hosts]\nnodes = ['local']\nbalancer = 'local'\nredis = 'local'\n
     (LOCAL_HOSTS + "testhosts = 0\n", "hosts.testhosts: 0 is out of range"),
     (LOCAL_HOSTS + "balancer_processes = 65\n", "hosts.balancer_processes: 65 is out of range"),
     (LOCAL_HOSTS.replace("nodes = ['local']", "nodes = ['ssh://root@pbh2']") + "testhosts = 1\n",
-     "hosts.nodes: 'ssh://root@pbh2' is not one of the 1 test hosts"),
+     "hosts.nodes[0]: 'ssh://root@pbh2' is not one of the 1 test hosts"),
 ])
 def test_scenario_errors_name_the_key_and_start_nothing(tmp_path, text, message):
     out = tmp_path / "results"
