@@ -130,10 +130,10 @@ def test_a_dead_nodes_subscribers_resume_on_the_others(nodes, balancer, techniqu
     url = balancer(serving)
     out = tmp_path / "client.json"
     client = subprocess.Popen([str(BUILD / "bin" / "pushbench-client"), "--technique", technique, "--url", url,
-                               "--connections", str(CONNECTIONS), "--duration", f"{DURATION_S}s",
-                               "--reconnect-delay", "100ms", "--drain", "3s", "--out", str(out)],
+                               "--connections", str(CONNECTIONS), "--warmup", "500ms", "--duration",
+                               f"{DURATION_S}s", "--reconnect-delay", "100ms", "--drain", "3s", "--out", str(out)],
                               stderr=subprocess.PIPE)
-    time.sleep(1.5)
+    time.sleep(1.5)  # 1 s into the window: every subscription is in place before it (the warmup)
     serving[0].proc.send_signal(signal.SIGKILL)  # no goodbye: its clients find out by a dead connection
     assert client.wait(timeout=60) == 0, client.stderr.read()
     result = json.loads(out.read_text())
