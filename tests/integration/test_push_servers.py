@@ -47,14 +47,14 @@ def test_every_event_arrives_once(push_server, name, technique):
     publisher = publish(name, server.publish_url, 20, "4s")
     dialect = PROFILES[name].get("client_args", {}).get(technique, [])
     result = run_client("--technique", technique, "--url", server.url, *dialect, "--connections", "5",
-                        "--poll-interval", "200ms", "--warmup", "1s", "--duration", "2s")
+                        "--poll-interval", "200ms", "--warmup", "1s", "--duration", "2s", "--drain", "3s")
     out, err = publisher.communicate(timeout=30)
     published = json.loads(out)
     assert published["answered"] == published["due"] == published["written"] and published["lost"] == 0, err
     assert result["connections_established"] == 5 and result["errors"] == 0
     assert result["gaps"] == 0 and result["duplicates"] == 0
-    # 2 s at 20 events/s to 5 connections; a short poll may leave the window's last 200 ms for later.
-    assert 5 * 36 <= result["events_received"] <= 5 * 42
+    # 2 s at 20 events/s to 5 connections, counted by their ts (a busy machine's lag is no loss).
+    assert 5 * 38 <= result["events_received"] <= 5 * 42
 
 
 @pytest.mark.parametrize("name,technique", CASES)
