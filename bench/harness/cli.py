@@ -2,6 +2,7 @@
 import argparse
 import contextlib
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -260,7 +261,23 @@ def main(argv=None):
     args = parser.parse_args(argv)
     techniques.use_build(getattr(args, "build", None) or ROOT / "build")
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # here, not at exit, so a reader that is gone is met below
+        return code
     except techniques.TableMissing as missing:
         print(f"pushbench: {missing}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        if not reader_gone(sys.stdout):
+            raise  # another pipe (an agent's, a child's): a real failure
+        # `pushbench list | head`: stop as a Unix tool does, without a traceback or a second
+        # error when the interpreter flushes stdout on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
+
+
+def reader_gone(stream):
+    """Whether stream is a pipe whose reader has closed it (Linux polls such a pipe as an error)."""
+    poller = select.poll()
+    poller.register(stream.fileno(), select.POLLOUT)
+    return any(events & select.POLLERR for _, events in poller.poll(0))

@@ -1,5 +1,6 @@
 """`pushbench run`: scenario checking, a tiny end-to-end run, interruption, failures, thresholds."""
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -128,6 +129,18 @@ def test_shipped_scenarios_are_valid():
     for name in ("default", "latency", "fanout", "throughput", "idle", "capacity", "ci", "network", "faults",
                  "restart", "broadcast", "binary"):
         assert name in done.stdout
+
+
+@pytest.mark.parametrize("unbuffered", [True, False])
+def test_a_reader_that_stops_early_ends_the_listing_quietly(unbuffered):
+    # `pushbench list | head`, with the reader gone before the first line (so no race). Unbuffered,
+    # the first line meets the closed pipe; buffered, the flush at the end does.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    listing = subprocess.Popen([str(PUSHBENCH), "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**env, "PYTHONUNBUFFERED": "1"} if unbuffered else env)
+    listing.stdout.close()
+    stderr = listing.stderr.read()
+    assert listing.wait(timeout=60) == 128 + signal.SIGPIPE and stderr == ""
 
 
 SPEC_ENVIRONMENT = ["cpu_model", "cores", "kernel", "compiler", "build_type", "git_commit", "pushbench_version"]
