@@ -27,6 +27,11 @@ down() {
     ip netns pids "$ns" | xargs -r kill -9 2>/dev/null || true  # anything a test left running there
     ip netns delete "$ns"
   done
+  # A namespace the kernel is still holding (a socket closing in it) keeps its veth pair; the
+  # others' pairs go with their namespaces by themselves, maybe while this runs.
+  for link in $(ip -br link show type veth | awk '$1 ~ /^pbv[0-9]+@/ {sub(/@.*/, "", $1); print $1}'); do
+    ip link delete "$link" 2>/dev/null || ! ip link show "$link" >/dev/null 2>&1
+  done
   ip link show "$bridge" >/dev/null 2>&1 && ip link delete "$bridge"
   rm -rf "$state"
 }

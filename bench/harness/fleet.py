@@ -47,7 +47,11 @@ class Host:
         # A session of its own: Ctrl-C reaches the harness, which then closes every agent in order.
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      start_new_session=True)
-        hello = self._answer()
+        try:
+            hello = self._answer()
+        except BaseException:  # Ctrl-C too: an agent not yet in the fleet is closed here
+            self.close()
+            raise
         if not hello.get("ready"):
             self.proc.kill()
             raise FleetError(f"{url}: the host agent did not start: {hello}")

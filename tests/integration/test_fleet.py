@@ -46,8 +46,8 @@ def assert_nothing_left():
     assert "pbh" not in netns, netns
     assert not list(Path("/tmp").glob("pushbench-host-*")), "every host agent removed its folder"
     assert not list(Path("/tmp").glob("pushbench-haproxy.*")), "haproxy.sh removed its folder"
-    programs = subprocess.run(["pgrep", "-f", "pushbench-(server|client)|redis-server .*--bind 10.200|haproxy -W"],
-                              capture_output=True, text=True).stdout
+    programs = subprocess.run(["pgrep", "-f", "pushbench-(server|client)|redis-server .*--bind 10.200|haproxy -W|"
+                               "hostagent.py"], capture_output=True, text=True).stdout
     assert not programs, f"left running: {programs}"
 
 
@@ -155,6 +155,24 @@ backplane = [true]
     done.send_signal(signal.SIGINT)
     assert done.wait(timeout=60) == 130, done.stderr.read()
     assert results(tmp_path)["status"] == "interrupted"
+    assert_nothing_left()
+
+
+def test_ctrl_c_while_the_host_agents_start_leaves_nothing(tmp_path):
+    done = run(tmp_path, """
+[matrix]
+technique = ["sse"]
+connections = [20]
+nodes = [2]
+""", start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and done.poll() is None:
+        if subprocess.run(["pgrep", "-P", str(done.pid), "-f", "hostagent.py"], capture_output=True).returncode == 0:
+            break
+        time.sleep(0.01)
+    done.send_signal(signal.SIGINT)  # the first agent is starting; the others are not up yet
+    assert done.wait(timeout=60) == 130, done.stderr.read()
+    assert results(tmp_path)["status"] == "interrupted" and results(tmp_path)["points"] == []
     assert_nothing_left()
 
 

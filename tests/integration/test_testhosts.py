@@ -36,11 +36,13 @@ def leftovers(env):
     namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
     bridge = subprocess.run(["ip", "link", "show", "pbbr0"], capture_output=True).returncode == 0
     sshds = subprocess.run(["pgrep", "-f", env["PUSHBENCH_TESTHOSTS"]], capture_output=True, text=True).stdout
+    veths = subprocess.run(["ip", "-br", "link", "show", "type", "veth"], capture_output=True, text=True).stdout
     return {"namespaces": [n for n in namespaces if n.startswith("pbh")], "bridge": bridge, "sshd": sshds.split(),
+            "veths": [line.split("@")[0] for line in veths.splitlines() if line.startswith("pbv")],
             "state": Path(env["PUSHBENCH_TESTHOSTS"]).exists()}
 
 
-NOTHING = {"namespaces": [], "bridge": False, "sshd": [], "state": False}
+NOTHING = {"namespaces": [], "bridge": False, "sshd": [], "veths": [], "state": False}
 
 
 def test_hosts_have_their_own_addresses_reach_each_other_and_are_removed(state):
@@ -84,6 +86,22 @@ def test_an_up_that_fails_leaves_nothing(state):
         subprocess.run(["ip", "link", "delete", "pbv2"], check=True)
     assert done.returncode != 0 and "removing the hosts" in done.stderr, done.stderr
     assert leftovers(state) == NOTHING
+
+
+def test_down_removes_the_link_of_a_namespace_the_kernel_still_holds(state):
+    """A namespace outlives its name while something holds it (a closing socket in it; here an open
+    file, the same for the kernel), and its veth pair with it: down removes the pair itself."""
+    run(state, "up", "1")
+    with open("/run/netns/pbh1") as held:
+        holder = subprocess.Popen(["sleep", "60"], pass_fds=[held.fileno()])
+    try:
+        run(state, "down")
+        assert leftovers(state) == NOTHING
+        run(state, "up", "1")  # and the next up can make the host again
+        run(state, "down")
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 @pytest.mark.parametrize("args", [["up"], ["up", "0"], ["up", "x"], ["sideways"]])
