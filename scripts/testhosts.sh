@@ -30,7 +30,9 @@ down() {
   # A namespace the kernel is still holding (a socket closing in it) keeps its veth pair; the
   # others' pairs go with their namespaces by themselves, maybe while this runs.
   for link in $(ip -br link show type veth | awk '$1 ~ /^pbv[0-9]+@/ {sub(/@.*/, "", $1); print $1}'); do
-    ip link delete "$link" 2>/dev/null || ! ip link show "$link" >/dev/null 2>&1
+    if ! ip link delete "$link" 2>/dev/null && ip link show "$link" >/dev/null 2>&1; then
+      die "down: cannot remove $link"
+    fi
   done
   ip link show "$bridge" >/dev/null 2>&1 && ip link delete "$bridge"
   rm -rf "$state"
@@ -65,7 +67,7 @@ EOF
   if ! { [[ -e $state/sshd-$i.pid ]] && kill -0 "$(cat "$state/sshd-$i.pid")" 2>/dev/null; }; then
     ip netns exec "$ns" /usr/sbin/sshd -f "$state/sshd-$i.conf"
   fi
-  printf 'Host %s\n  HostName %s\n  User root\n  IdentityFile %s/client_key\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  BatchMode yes\n' \
+  printf 'Host %s\n  HostName %s\n  User root\n  IdentityFile %s/client_key\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  BatchMode yes\n  ConnectTimeout 5\n' \
     "$ns" "$addr" "$state" >>"$state/ssh_config"
   echo "$ns $addr" >>"$state/hosts"
 }

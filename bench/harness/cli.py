@@ -262,7 +262,8 @@ def main(argv=None):
     techniques.use_build(getattr(args, "build", None) or ROOT / "build")
     try:
         code = args.handler(args)
-        sys.stdout.flush()  # here, not at exit, so a reader that is gone is met below
+        if sys.stdout:  # None when started with stdout closed
+            sys.stdout.flush()  # here, not at exit, so a reader that is gone is met below
         return code
     except techniques.TableMissing as missing:
         print(f"pushbench: {missing}", file=sys.stderr)
@@ -277,7 +278,11 @@ def main(argv=None):
 
 
 def reader_gone(stream):
-    """Whether stream is a pipe whose reader has closed it (Linux polls such a pipe as an error)."""
-    poller = select.poll()
-    poller.register(stream.fileno(), select.POLLOUT)
-    return any(events & select.POLLERR for _, events in poller.poll(0))
+    """Whether stream is a pipe or socket whose reader has closed it (Linux polls a pipe without
+    readers as an error, a socket whose peer has closed as a hang-up)."""
+    try:
+        poller = select.poll()
+        poller.register(stream.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no stream, or none with a file descriptor
+        return False

@@ -28,9 +28,10 @@ clients = ["ssh://root@pbh3", "ssh://root@pbh4"]
 """
 
 
-def run(tmp_path, text, **kwargs):
+def run(tmp_path, text, hosts="", **kwargs):
+    """The scenario `text` on the test hosts; `hosts`: more [hosts] keys."""
     path = tmp_path / "cluster.toml"
-    path.write_text(text + HOSTS)
+    path.write_text(text + HOSTS + hosts)
     return subprocess.Popen([str(PUSHBENCH), "run", str(path), "--out", str(tmp_path / "out"), "--no-report"],
                             stderr=subprocess.PIPE, text=True, **kwargs)
 
@@ -47,7 +48,7 @@ def assert_nothing_left():
     assert not list(Path("/tmp").glob("pushbench-host-*")), "every host agent removed its folder"
     assert not list(Path("/tmp").glob("pushbench-haproxy.*")), "haproxy.sh removed its folder"
     programs = subprocess.run(["pgrep", "-f", "pushbench-(server|client)|redis-server .*--bind 10.200|haproxy -W|"
-                               "hostagent.py"], capture_output=True, text=True).stdout
+                               "hostagent.py|ssh .*-W 10.200"], capture_output=True, text=True).stdout
     assert not programs, f"left running: {programs}"
 
 
@@ -159,18 +160,21 @@ backplane = [true]
 
 
 def test_ctrl_c_while_the_host_agents_start_leaves_nothing(tmp_path):
+    # Each agent's ssh waits 1 s before it connects (through the host's own sshd), so the Ctrl-C
+    # lands while the first agent is starting, before its hello.
+    config = os.environ.get("PUSHBENCH_TESTHOSTS", "/run/pushbench-testhosts") + "/ssh_config"
+    slow = f"ssh_options = [\"-o\", \"ProxyCommand=sh -c 'sleep 1; exec ssh -F {config} -W %h:%p %n'\"]\n"
     done = run(tmp_path, """
 [matrix]
 technique = ["sse"]
 connections = [20]
 nodes = [2]
-""", start_new_session=True)
+""", hosts=slow, start_new_session=True)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and done.poll() is None:
-        if subprocess.run(["pgrep", "-P", str(done.pid), "-f", "hostagent.py"], capture_output=True).returncode == 0:
-            break
+    while subprocess.run(["pgrep", "-P", str(done.pid), "-f", "hostagent.py"], capture_output=True).returncode:
+        assert done.poll() is None and time.monotonic() < deadline, "no host agent started"
         time.sleep(0.01)
-    done.send_signal(signal.SIGINT)  # the first agent is starting; the others are not up yet
+    done.send_signal(signal.SIGINT)
     assert done.wait(timeout=60) == 130, done.stderr.read()
     assert results(tmp_path)["status"] == "interrupted" and results(tmp_path)["points"] == []
     assert_nothing_left()

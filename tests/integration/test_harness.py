@@ -133,12 +133,16 @@ def test_shipped_scenarios_are_valid():
 
 @pytest.mark.parametrize("unbuffered", [True, False])
 def test_a_reader_that_stops_early_ends_the_listing_quietly(unbuffered):
-    # `pushbench list | head`, with the reader gone before the first line (so no race). Unbuffered,
+    # `pushbench list | head`, with the reader gone before pushbench starts (so no race). Unbuffered,
     # the first line meets the closed pipe; buffered, the flush at the end does.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
-    listing = subprocess.Popen([str(PUSHBENCH), "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**env, "PYTHONUNBUFFERED": "1"} if unbuffered else env)
-    listing.stdout.close()
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        listing = subprocess.Popen([str(PUSHBENCH), "list"], stdout=writer, stderr=subprocess.PIPE, text=True,
+                                   env={**env, "PYTHONUNBUFFERED": "1"} if unbuffered else env)
+    finally:
+        os.close(writer)
     stderr = listing.stderr.read()
     assert listing.wait(timeout=60) == 128 + signal.SIGPIPE and stderr == ""
 
