@@ -12,6 +12,8 @@ import pytest
 
 from server_process import BUILD, ROOT
 
+from harness.fleet import TESTHOSTS_STATE  # noqa: E402  (server_process puts bench/ on the path)
+
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="test hosts are network namespaces: root only")
 
 PUSHBENCH = BUILD / "bin" / "pushbench"
@@ -162,7 +164,7 @@ backplane = [true]
 def test_ctrl_c_while_the_host_agents_start_leaves_nothing(tmp_path):
     # Each agent's ssh waits 1 s before it connects (through the host's own sshd), so the Ctrl-C
     # lands while the first agent is starting, before its hello.
-    config = os.environ.get("PUSHBENCH_TESTHOSTS", "/run/pushbench-testhosts") + "/ssh_config"
+    config = TESTHOSTS_STATE / "ssh_config"
     slow = f"ssh_options = [\"-o\", \"ProxyCommand=sh -c 'sleep 1; exec ssh -F {config} -W %h:%p %n'\"]\n"
     done = run(tmp_path, """
 [matrix]
